@@ -1,0 +1,464 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sslkit/terraform-provider-ssl/internal/store"
+)
+
+// timeLayout is how times are stored: UTC, fixed width, so that text order is
+// time order (years 0000-9999).
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// querier is what reads and writes need from *sql.DB and *sql.Tx.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// reader implements store.Reader on the database or on a transaction.
+type reader struct {
+	q querier
+}
+
+// tx implements store.Tx inside an Update.
+type tx struct {
+	reader
+}
+
+// listColumns are the certificate columns a list returns: every one but the secrets.
+const listColumns = `id, project, name, source, standard, status, status_code, tags,
+	ignore_notifications, version, domain, sans, issuer, serial_number, not_before,
+	not_after, fingerprint_sha256, key_algorithm, key_size, certificate_pem, leaf_pem,
+	ca_chain_pem, chain_complete, encryption_cert_pem, private_key_write_only, spec,
+	created_at, updated_at`
+
+// getColumns are listColumns followed by the sealed secrets.
+const getColumns = listColumns + `, private_key_sealed, encryption_key_sealed`
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// scanCertificate reads one row of listColumns (and the secrets when withSecrets).
+func scanCertificate(sc scanner, withSecrets bool) (*store.Certificate, error) {
+	var (
+		c                                  store.Certificate
+		tags, sans                         string
+		notBefore, notAfter, created, upd  string
+		ignore, complete, writeOnly        bool
+		privateKeySealed, encryptionSealed []byte
+	)
+	dest := []any{&c.ID, &c.Project, &c.Name, &c.Source, &c.Standard, &c.Status, &c.StatusCode, &tags,
+		&ignore, &c.Version, &c.Domain, &sans, &c.Issuer, &c.SerialNumber, &notBefore,
+		&notAfter, &c.FingerprintSHA256, &c.KeyAlgorithm, &c.KeySize, &c.CertificatePEM, &c.LeafPEM,
+		&c.CAChainPEM, &complete, &c.EncryptionCertPEM, &writeOnly, &c.Spec,
+		&created, &upd}
+	if withSecrets {
+		dest = append(dest, &privateKeySealed, &encryptionSealed)
+	}
+	if err := sc.Scan(dest...); err != nil {
+		return nil, err
+	}
+	c.IgnoreNotifications, c.ChainComplete, c.PrivateKeyWriteOnly = ignore, complete, writeOnly
+	if err := json.Unmarshal([]byte(tags), &c.Tags); err != nil {
+		return nil, fmt.Errorf("certificate %q: tags: %w", c.ID, err)
+	}
+	if err := json.Unmarshal([]byte(sans), &c.SANs); err != nil {
+		return nil, fmt.Errorf("certificate %q: sans: %w", c.ID, err)
+	}
+	if len(c.SANs) == 0 {
+		c.SANs = nil
+	}
+	var err error
+	for _, t := range []struct {
+		dst *time.Time
+		src string
+	}{{&c.NotBefore, notBefore}, {&c.NotAfter, notAfter}, {&c.CreatedAt, created}, {&c.UpdatedAt, upd}} {
+		if *t.dst, err = parseTime(t.src); err != nil {
+			return nil, fmt.Errorf("certificate %q: %w", c.ID, err)
+		}
+	}
+	if withSecrets {
+		c.PrivateKeySealed = nilIfEmpty(privateKeySealed)
+		c.EncryptionKeySealed = nilIfEmpty(encryptionSealed)
+	}
+	return &c, nil
+}
+
+// GetCertificate returns one certificate record, sealed secrets included.
+func (r reader) GetCertificate(ctx context.Context, id string) (*store.Certificate, error) {
+	row := r.q.QueryRowContext(ctx, "SELECT "+getColumns+" FROM certificates WHERE id = ?", id)
+	c, err := scanCertificate(row, true)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite: certificate %q: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get certificate %q: %w", id, err)
+	}
+	return c, nil
+}
+
+// ListCertificates returns the records matching f in one query, without secrets.
+func (r reader) ListCertificates(ctx context.Context, f store.CertificateFilter) ([]*store.Certificate, error) {
+	query, args, err := buildListQuery(f)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list certificates: %w", err)
+	}
+	rows, err := r.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list certificates: %w", err)
+	}
+	defer rows.Close()
+	var out []*store.Certificate
+	for rows.Next() {
+		c, err := scanCertificate(rows, false)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list certificates: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list certificates: %w", err)
+	}
+	return out, nil
+}
+
+// buildListQuery turns a filter into one SELECT and its arguments. A nil slice
+// does not filter; a non-nil empty slice matches nothing.
+func buildListQuery(f store.CertificateFilter) (string, []any, error) {
+	var (
+		where []string
+		args  []any
+	)
+	// in adds expr, whose %s becomes one placeholder per value.
+	in := func(expr string, values []string) {
+		switch {
+		case values == nil:
+		case len(values) == 0:
+			where = append(where, "0")
+		default:
+			where = append(where, fmt.Sprintf(expr, placeholders(len(values))))
+			for _, v := range values {
+				args = append(args, v)
+			}
+		}
+	}
+	eq := func(column, value string) {
+		if value != "" {
+			where = append(where, column+" = ?")
+			args = append(args, value)
+		}
+	}
+
+	in("c.id IN (%s)", f.IDs)
+	in("c.project IN (%s)", f.Projects)
+	eq("c.project", f.Project)
+	if f.Name != "" {
+		// instr is a plain, case-sensitive substring test: no wildcards to escape.
+		where = append(where, "instr(c.name, ?) > 0")
+		args = append(args, f.Name)
+	}
+	eq("c.name", f.NameExact)
+	in("c.id IN (SELECT d.certificate_id FROM certificate_domains d WHERE d.domain IN (%s))", f.Domains)
+	eq("c.status", f.Status)
+	eq("c.source", f.Source)
+	keys := make([]string, 0, len(f.Tags))
+	for k := range f.Tags {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		// json_each yields the raw keys, so keys with dots or quotes need no path quoting.
+		where = append(where, "EXISTS (SELECT 1 FROM json_each(c.tags) t WHERE t.key = ? AND t.type = 'text' AND t.value = ?)")
+		args = append(args, k, f.Tags[k])
+	}
+	if !f.NotAfterFrom.IsZero() {
+		s, err := formatTime(f.NotAfterFrom)
+		if err != nil {
+			return "", nil, fmt.Errorf("not_after from: %w", err)
+		}
+		where = append(where, "c.not_after >= ?")
+		args = append(args, s)
+	}
+	if !f.NotAfterTo.IsZero() {
+		s, err := formatTime(f.NotAfterTo)
+		if err != nil {
+			return "", nil, fmt.Errorf("not_after to: %w", err)
+		}
+		where = append(where, "c.not_after <= ?")
+		args = append(args, s)
+	}
+
+	var b strings.Builder
+	b.WriteString("SELECT " + listColumns + " FROM certificates c")
+	if len(where) > 0 {
+		b.WriteString(" WHERE " + strings.Join(where, " AND "))
+	}
+	b.WriteString(" ORDER BY c.created_at, c.id")
+	return b.String(), args, nil
+}
+
+// placeholders returns "?, ?, …" with n marks.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// ListVersions returns every version of one certificate, oldest first.
+func (r reader) ListVersions(ctx context.Context, certificateID string) ([]*store.CertificateVersion, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT certificate_id, version, kind, serial_number, not_before,
+		not_after, fingerprint_sha256, certificate_pem, created_at
+		FROM certificate_versions WHERE certificate_id = ? ORDER BY version`, certificateID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list versions of %q: %w", certificateID, err)
+	}
+	defer rows.Close()
+	var out []*store.CertificateVersion
+	for rows.Next() {
+		var (
+			v                            store.CertificateVersion
+			notBefore, notAfter, created string
+		)
+		if err := rows.Scan(&v.CertificateID, &v.Version, &v.Kind, &v.SerialNumber, &notBefore,
+			&notAfter, &v.FingerprintSHA256, &v.CertificatePEM, &created); err != nil {
+			return nil, fmt.Errorf("sqlite: list versions of %q: %w", certificateID, err)
+		}
+		for _, t := range []struct {
+			dst *time.Time
+			src string
+		}{{&v.NotBefore, notBefore}, {&v.NotAfter, notAfter}, {&v.CreatedAt, created}} {
+			if *t.dst, err = parseTime(t.src); err != nil {
+				return nil, fmt.Errorf("sqlite: list versions of %q: %w", certificateID, err)
+			}
+		}
+		out = append(out, &v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list versions of %q: %w", certificateID, err)
+	}
+	return out, nil
+}
+
+// GetIdempotency returns the record stored under an idempotency key.
+func (r reader) GetIdempotency(ctx context.Context, key string) (*store.Idempotency, error) {
+	var (
+		i       store.Idempotency
+		created string
+	)
+	err := r.q.QueryRowContext(ctx, `SELECT key, operation, request_hash, result_id, created_at
+		FROM idempotency WHERE key = ?`, key).Scan(&i.Key, &i.Operation, &i.RequestHash, &i.ResultID, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite: idempotency key %q: %w", key, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get idempotency key %q: %w", key, err)
+	}
+	if i.CreatedAt, err = parseTime(created); err != nil {
+		return nil, fmt.Errorf("sqlite: idempotency key %q: %w", key, err)
+	}
+	return &i, nil
+}
+
+// certificateArgs returns the values of every column of c, in getColumns order.
+func certificateArgs(c *store.Certificate) ([]any, error) {
+	tags, err := marshalJSON(c.Tags, "{}")
+	if err != nil {
+		return nil, fmt.Errorf("tags: %w", err)
+	}
+	sans, err := marshalJSON(c.SANs, "[]")
+	if err != nil {
+		return nil, fmt.Errorf("sans: %w", err)
+	}
+	var times [4]string
+	for i, t := range []time.Time{c.NotBefore, c.NotAfter, c.CreatedAt, c.UpdatedAt} {
+		if times[i], err = formatTime(t); err != nil {
+			return nil, err
+		}
+	}
+	return []any{c.ID, c.Project, c.Name, c.Source, c.Standard, c.Status, c.StatusCode, tags,
+		c.IgnoreNotifications, c.Version, c.Domain, sans, c.Issuer, c.SerialNumber, times[0],
+		times[1], c.FingerprintSHA256, c.KeyAlgorithm, c.KeySize, c.CertificatePEM, c.LeafPEM,
+		c.CAChainPEM, c.ChainComplete, c.EncryptionCertPEM, c.PrivateKeyWriteOnly, c.Spec,
+		times[2], times[3], nilIfEmpty(c.PrivateKeySealed), nilIfEmpty(c.EncryptionKeySealed)}, nil
+}
+
+// InsertCertificate adds a new record and its domains; ErrConflict when the id exists.
+func (t *tx) InsertCertificate(ctx context.Context, c *store.Certificate) error {
+	args, err := certificateArgs(c)
+	if err != nil {
+		return fmt.Errorf("sqlite: insert certificate %q: %w", c.ID, err)
+	}
+	_, err = t.q.ExecContext(ctx, "INSERT INTO certificates ("+getColumns+") VALUES ("+placeholders(len(args))+")", args...)
+	if isUniqueViolation(err) {
+		return fmt.Errorf("sqlite: insert certificate %q: %w", c.ID, store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: insert certificate %q: %w", c.ID, err)
+	}
+	if err := t.insertDomains(ctx, c); err != nil {
+		return fmt.Errorf("sqlite: insert certificate %q: %w", c.ID, err)
+	}
+	return nil
+}
+
+// insertDomains writes one certificate_domains row per distinct SAN.
+func (t *tx) insertDomains(ctx context.Context, c *store.Certificate) error {
+	for _, d := range c.SANs {
+		if _, err := t.q.ExecContext(ctx,
+			"INSERT OR IGNORE INTO certificate_domains (certificate_id, domain) VALUES (?, ?)", c.ID, d); err != nil {
+			return fmt.Errorf("domain %q: %w", d, err)
+		}
+	}
+	return nil
+}
+
+// UpdateCertificate overwrites every field of an existing record and rewrites its
+// domains; ErrNotFound when it does not exist.
+func (t *tx) UpdateCertificate(ctx context.Context, c *store.Certificate) error {
+	args, err := certificateArgs(c)
+	if err != nil {
+		return fmt.Errorf("sqlite: update certificate %q: %w", c.ID, err)
+	}
+	cols := strings.Split(getColumns, ",")
+	sets := make([]string, 0, len(cols)-1)
+	for _, col := range cols[1:] {
+		sets = append(sets, strings.TrimSpace(col)+" = ?")
+	}
+	res, err := t.q.ExecContext(ctx, "UPDATE certificates SET "+strings.Join(sets, ", ")+" WHERE id = ?",
+		append(args[1:], c.ID)...)
+	if err != nil {
+		return fmt.Errorf("sqlite: update certificate %q: %w", c.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: update certificate %q: %w", c.ID, err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlite: update certificate %q: %w", c.ID, store.ErrNotFound)
+	}
+	if _, err := t.q.ExecContext(ctx, "DELETE FROM certificate_domains WHERE certificate_id = ?", c.ID); err != nil {
+		return fmt.Errorf("sqlite: update certificate %q: domains: %w", c.ID, err)
+	}
+	if err := t.insertDomains(ctx, c); err != nil {
+		return fmt.Errorf("sqlite: update certificate %q: %w", c.ID, err)
+	}
+	return nil
+}
+
+// DeleteCertificate removes a record with its versions and domains; ErrNotFound
+// when it does not exist.
+func (t *tx) DeleteCertificate(ctx context.Context, id string) error {
+	// The foreign keys cascade too; deleting explicitly keeps this correct even
+	// on a connection where foreign_keys is off.
+	for _, q := range []string{
+		"DELETE FROM certificate_versions WHERE certificate_id = ?",
+		"DELETE FROM certificate_domains WHERE certificate_id = ?",
+	} {
+		if _, err := t.q.ExecContext(ctx, q, id); err != nil {
+			return fmt.Errorf("sqlite: delete certificate %q: %w", id, err)
+		}
+	}
+	res, err := t.q.ExecContext(ctx, "DELETE FROM certificates WHERE id = ?", id)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete certificate %q: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: delete certificate %q: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlite: delete certificate %q: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// InsertVersion records one version of a certificate; ErrConflict when that
+// version exists, ErrNotFound when the certificate does not.
+func (t *tx) InsertVersion(ctx context.Context, v *store.CertificateVersion) error {
+	var times [3]string
+	var err error
+	for i, tm := range []time.Time{v.NotBefore, v.NotAfter, v.CreatedAt} {
+		if times[i], err = formatTime(tm); err != nil {
+			return fmt.Errorf("sqlite: insert version %d of %q: %w", v.Version, v.CertificateID, err)
+		}
+	}
+	_, err = t.q.ExecContext(ctx, `INSERT INTO certificate_versions (certificate_id, version, kind,
+		serial_number, not_before, not_after, fingerprint_sha256, certificate_pem, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		v.CertificateID, v.Version, v.Kind, v.SerialNumber, times[0], times[1], v.FingerprintSHA256,
+		v.CertificatePEM, times[2])
+	switch {
+	case isUniqueViolation(err):
+		return fmt.Errorf("sqlite: insert version %d of %q: %w", v.Version, v.CertificateID, store.ErrConflict)
+	case isForeignKeyViolation(err):
+		return fmt.Errorf("sqlite: insert version %d of certificate %q: %w", v.Version, v.CertificateID, store.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("sqlite: insert version %d of %q: %w", v.Version, v.CertificateID, err)
+	}
+	return nil
+}
+
+// PutIdempotency stores the outcome of a request; ErrConflict when the key exists.
+func (t *tx) PutIdempotency(ctx context.Context, r *store.Idempotency) error {
+	created, err := formatTime(r.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("sqlite: put idempotency key %q: %w", r.Key, err)
+	}
+	_, err = t.q.ExecContext(ctx, `INSERT INTO idempotency (key, operation, request_hash, result_id, created_at)
+		VALUES (?, ?, ?, ?, ?)`, r.Key, r.Operation, r.RequestHash, r.ResultID, created)
+	if isUniqueViolation(err) {
+		return fmt.Errorf("sqlite: put idempotency key %q: %w", r.Key, store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: put idempotency key %q: %w", r.Key, err)
+	}
+	return nil
+}
+
+// formatTime renders t in timeLayout; years outside 0000-9999 would break the
+// text order and are refused.
+func formatTime(t time.Time) (string, error) {
+	u := t.UTC()
+	if y := u.Year(); y < 0 || y > 9999 {
+		return "", fmt.Errorf("time %s: year outside 0000-9999", t)
+	}
+	return u.Format(timeLayout), nil
+}
+
+// parseTime reads a time written by formatTime.
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+// marshalJSON encodes v without HTML escaping; empty when v is nil or empty.
+func marshalJSON(v any, empty string) (string, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	s := strings.TrimSpace(b.String())
+	if s == "null" {
+		return empty, nil
+	}
+	return s, nil
+}
+
+// nilIfEmpty maps an empty byte slice to nil, so that "no secret" is one value.
+func nilIfEmpty(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}

@@ -1,0 +1,282 @@
+// Package sqlite implements store.Store on a single SQLite file with the pure-Go
+// modernc.org/sqlite driver. Several processes may share one file: the database
+// runs in WAL mode, every write transaction is BEGIN IMMEDIATE under a busy
+// timeout, and schema migrations are applied exactly once even when processes
+// open a fresh file at the same moment.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/sslkit/terraform-provider-ssl/internal/store"
+)
+
+// BusyTimeout is how long a statement waits for a lock held by another
+// connection or process before it fails with SQLITE_BUSY.
+const BusyTimeout = 15 * time.Second
+
+// maxOpenConns bounds the connection pool: one writer at a time plus readers.
+const maxOpenConns = 8
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+var (
+	_ store.Store = (*Store)(nil)
+	_ store.Tx    = (*tx)(nil)
+)
+
+// Store is a store.Store kept in one SQLite file. It is safe for concurrent use.
+type Store struct {
+	db *sql.DB
+	// writer admits one Update of this process at a time, so that in-process
+	// writers queue here (honouring their contexts) instead of spinning in
+	// SQLite's busy handler; other processes are kept out by BEGIN IMMEDIATE.
+	writer chan struct{}
+	reader
+}
+
+// Open opens (creating when missing) the SQLite database at path, switches it
+// to WAL mode and applies the pending schema migrations.
+func Open(ctx context.Context, path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: database path %q: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+	}
+	// Create the file ourselves so that it (and the -wal and -shm files SQLite
+	// derives from it) is readable by the owner only. An empty file is a valid
+	// empty database; O_EXCL is not used, so racing creators are harmless.
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("sqlite: open database file: %w", err)
+	}
+
+	db, err := sql.Open("sqlite", dsn(abs))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
+	}
+	db.SetMaxOpenConns(maxOpenConns)
+	db.SetMaxIdleConns(maxOpenConns)
+
+	s := &Store{db: db, writer: make(chan struct{}, 1), reader: reader{q: db}}
+	if err := s.enableWAL(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// dsn builds the driver's data source name for the database file at abs.
+func dsn(abs string) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	// NORMAL in WAL mode keeps every committed transaction across a process
+	// crash; only an OS crash or power loss may roll back the last commits.
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
+	if !strings.HasPrefix(u.Path, "/") { // Windows: file:///C:/dir/db
+		u.Path = "/" + u.Path
+	}
+	return u.String()
+}
+
+// enableWAL switches the database file to WAL mode. On a fresh file that other
+// processes are opening at the same moment the switch can fail with
+// SQLITE_BUSY without waiting in the busy handler, so it is retried.
+func (s *Store) enableWAL(ctx context.Context) error {
+	deadline := time.Now().Add(BusyTimeout)
+	delay := 5 * time.Millisecond
+	for {
+		var mode string
+		err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
+		if err == nil {
+			if !strings.EqualFold(mode, "wal") {
+				return fmt.Errorf("sqlite: journal mode is %q, WAL is required", mode)
+			}
+			return nil
+		}
+		if !isBusy(err) || time.Now().After(deadline) {
+			return fmt.Errorf("sqlite: enable WAL mode: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("sqlite: enable WAL mode: %w", ctx.Err())
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 100*time.Millisecond)
+	}
+}
+
+// migration is one embedded schema change.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in version order.
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("sqlite: migration %q: name must start with a positive number and '_'", name)
+		}
+		b, err := fs.ReadFile(migrationFS, path.Join("migrations", name))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("sqlite: migration %q: expected version %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// migrate applies the pending migrations in one IMMEDIATE transaction. The
+// applied version is read inside that transaction, so of several processes
+// opening a fresh file at once the first applies the migrations and the others
+// find them applied.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER NOT NULL PRIMARY KEY,
+		name       TEXT    NOT NULL,
+		applied_at TEXT    NOT NULL
+	) STRICT`); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
+		return fmt.Errorf("sqlite: migrate: read schema version: %w", err)
+	}
+	if current > len(ms) {
+		return fmt.Errorf("sqlite: the database schema version %d is newer than this program knows (%d); use a newer release", current, len(ms))
+	}
+	for _, m := range ms[current:] {
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			m.version, m.name, time.Now().UTC().Format(timeLayout)); err != nil {
+			return fmt.Errorf("sqlite: migration %s: record: %w", m.name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: migrate: commit: %w", err)
+	}
+	return nil
+}
+
+// Update runs fn in one BEGIN IMMEDIATE transaction, committed only when fn
+// returns nil. fn must not call Update itself.
+func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) (err error) {
+	select {
+	case s.writer <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("sqlite: update: %w", ctx.Err())
+	}
+	defer func() { <-s.writer }()
+
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin transaction: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			sqlTx.Rollback()
+		}
+	}()
+	if err := fn(&tx{reader: reader{q: sqlTx}}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	committed = true
+	return nil
+}
+
+// Close closes the database; a WAL checkpoint runs as the last connection closes.
+func (s *Store) Close() error {
+	return s.db.Close()
+}
+
+// sqliteCode returns the extended SQLite result code of err, or 0.
+func sqliteCode(err error) int {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code()
+	}
+	return 0
+}
+
+// isBusy reports whether err is SQLITE_BUSY or SQLITE_LOCKED (any extended code).
+func isBusy(err error) bool {
+	switch sqliteCode(err) & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return true
+	}
+	return false
+}
+
+// isUniqueViolation reports whether err is a PRIMARY KEY or UNIQUE constraint failure.
+func isUniqueViolation(err error) bool {
+	switch sqliteCode(err) {
+	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+		return true
+	}
+	return false
+}
+
+// isForeignKeyViolation reports whether err is a FOREIGN KEY constraint failure.
+func isForeignKeyViolation(err error) bool {
+	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
