@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/api"
@@ -16,6 +17,7 @@ import (
 	"github.com/sslkit/terraform-provider-ssl/internal/secrets"
 	"github.com/sslkit/terraform-provider-ssl/internal/service"
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
+	"github.com/sslkit/terraform-provider-ssl/internal/store/postgres"
 	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlite"
 )
 
@@ -60,7 +62,27 @@ func Open(ctx context.Context, s Settings) (*Backend, error) {
 		s.Clock = clock.Real{}
 	}
 	if s.DatabaseURL != "" {
-		return nil, errors.New("database_url (PostgreSQL) is not supported by this build yet; use data_dir")
+		// Shared PostgreSQL database: several processes (terraform runs, serve
+		// replicas) read and write the same sealed keys, so the master key cannot be
+		// a file beside one of them.
+		scheme, _, ok := strings.Cut(s.DatabaseURL, "://")
+		if !ok || (scheme != "postgres" && scheme != "postgresql") {
+			// The URL itself is never repeated: it may hold a password.
+			return nil, errors.New("database_url (SSL_DATABASE_URL) must be a PostgreSQL URL starting with postgres:// or postgresql://")
+		}
+		if strings.TrimSpace(s.MasterKey) == "" {
+			return nil, fmt.Errorf("database_url (PostgreSQL) requires the master key in %s: several processes share the database and must all decrypt the same private keys, so no key file is created; generate a key with `openssl rand -hex 32` and set %s to it for every process that uses this database", secrets.EnvVar, secrets.EnvVar)
+		}
+		sealer, err := secrets.FromMasterKey(s.MasterKey)
+		if err != nil {
+			return nil, err
+		}
+		st, err := postgres.Open(ctx, s.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		svc := service.New(st, sealer, s.Clock)
+		return &Backend{Store: st, Service: svc, handler: api.NewHandler(svc)}, nil
 	}
 	if s.DataDir == "" {
 		s.DataDir = DefaultDataDir()
