@@ -30,6 +30,7 @@ func NewHandler(svc *service.Service) http.Handler {
 	mux.HandleFunc("PATCH /v1/certificates/{id}", h.update)
 	mux.HandleFunc("POST /v1/certificates/{id}/rotate", h.rotate)
 	mux.HandleFunc("DELETE /v1/certificates/{id}", h.delete)
+	h.routesOrders(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		renderError(w, &wire.Error{Status: http.StatusNotFound, Code: wire.CodeNotFound,
 			Summary: "No Such Route", Message: r.Method + " " + r.URL.Path + " is not part of the API."})
@@ -181,6 +182,7 @@ func toWire(c *service.Certificate) *wire.Certificate {
 		EncryptionCertificatePEM: c.EncryptionCertPEM,
 		PrivateKeyPEM:            c.PrivateKeyPEM, EncryptionPrivateKeyPEM: c.EncryptionPrivateKeyPEM,
 		PrivateKeyWriteOnly: c.PrivateKeyWriteOnly, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		Order: toWireOrder(c.Order),
 	}
 }
 

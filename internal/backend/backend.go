@@ -31,6 +31,8 @@ type Settings struct {
 	MasterKey string
 	// Clock is the service's clock (nil = the wall clock).
 	Clock clock.Clock
+	// Service holds the service's settings: public URL, review policy, validation.
+	Service service.Settings
 }
 
 // Backend is an assembled certificate backend.
@@ -81,7 +83,7 @@ func Open(ctx context.Context, s Settings) (*Backend, error) {
 		if err != nil {
 			return nil, err
 		}
-		svc := service.New(st, sealer, s.Clock)
+		svc := service.New(st, sealer, s.Clock, s.Service)
 		return &Backend{Store: st, Service: svc, handler: api.NewHandler(svc)}, nil
 	}
 	if s.DataDir == "" {
@@ -98,7 +100,7 @@ func Open(ctx context.Context, s Settings) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := service.New(st, sealer, s.Clock)
+	svc := service.New(st, sealer, s.Clock, s.Service)
 	return &Backend{Store: st, Service: svc, handler: api.NewHandler(svc)}, nil
 }
 

@@ -10,8 +10,10 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/sslkit/terraform-provider-ssl/internal/ca"
 	"github.com/sslkit/terraform-provider-ssl/internal/clock"
 	"github.com/sslkit/terraform-provider-ssl/internal/secrets"
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
@@ -33,7 +35,7 @@ const (
 )
 
 var statusCodes = map[string]int{
-	"pending_review": 0, StatusIssued: 1, "review_failed": 2, StatusExpired: 3,
+	"pending_review": 0, "pending_validation": 0, StatusIssued: 1, "review_failed": 2, StatusExpired: 3,
 	"dns_record_added": 4, "enterprise_materials_pending": 5, "cancelling": 6, "cancelled": 7,
 	"confirmation_letter_pending": 8, "revoking": 9, "revoked": 10, "reissuing": 11,
 	"revocation_letter_pending": 12, "free_materials_pending": 13,
@@ -41,17 +43,57 @@ var statusCodes = map[string]int{
 
 // Service is the certificate service.
 type Service struct {
-	st     store.Store
-	sealer *secrets.Sealer
-	clock  clock.Clock
+	st       store.Store
+	sealer   *secrets.Sealer
+	clock    clock.Clock
+	settings Settings
+
+	mu          sync.Mutex
+	hierarchies map[string]*ca.Hierarchy // loaded CAs by id
+}
+
+// Review policies and validation modes (DESIGN.md, "Reviews, validation and time").
+const (
+	ReviewAuto       = "auto"
+	ReviewManual     = "manual"
+	ValidationAuto   = "auto"
+	ValidationDNS    = "dns"
+	ValidationHTTP   = "http"
+	DefaultPublicURL = "http://127.0.0.1:8443"
+)
+
+// Settings say who stands in for the reviewer and the domain validation, and where
+// the CRL and OCSP URLs point.
+type Settings struct {
+	// PublicURL roots the CRL distribution point and OCSP URLs of issued certificates.
+	PublicURL string
+	// ReviewPolicy is ReviewAuto (approve at once) or ReviewManual (wait for a reviewer).
+	ReviewPolicy string
+	// Validation is ValidationAuto, ValidationDNS or ValidationHTTP.
+	Validation string
+	// DNSServer is the resolver ("host:port") asked for TXT records under ValidationDNS;
+	// "" uses the system resolver.
+	DNSServer string
+	// HTTPAddr, when set, is the address every validation fetch connects to under
+	// ValidationHTTP (the Host header keeps the domain); "" dials the domain itself.
+	HTTPAddr string
 }
 
 // New returns a service over st; secrets are sealed with sealer; time comes from c.
-func New(st store.Store, sealer *secrets.Sealer, c clock.Clock) *Service {
+func New(st store.Store, sealer *secrets.Sealer, c clock.Clock, settings Settings) *Service {
 	if c == nil {
 		c = clock.Real{}
 	}
-	return &Service{st: st, sealer: sealer, clock: c}
+	if settings.PublicURL == "" {
+		settings.PublicURL = DefaultPublicURL
+	}
+	if settings.ReviewPolicy == "" {
+		settings.ReviewPolicy = ReviewAuto
+	}
+	if settings.Validation == "" {
+		settings.Validation = ValidationAuto
+	}
+	return &Service{st: st, sealer: sealer, clock: c, settings: settings, hierarchies: map[string]*ca.Hierarchy{}}
 }
 
 // Now is the service clock's time.
@@ -64,6 +106,8 @@ type Certificate struct {
 	store.Certificate
 	PrivateKeyPEM           string
 	EncryptionPrivateKeyPEM string
+	// Order holds an issued certificate's order details (nil for uploads).
+	Order *Order
 }
 
 func newID() string {
@@ -85,6 +129,9 @@ func (s *Service) view(rec *store.Certificate, now time.Time) *Certificate {
 		c.Status = StatusExpired
 	}
 	c.StatusCode = statusCodes[c.Status]
+	if c.Source == SourceIssued {
+		c.Order = s.orderView(rec, now)
+	}
 	return c
 }
 
@@ -96,7 +143,9 @@ func (s *Service) Get(ctx context.Context, id string, withKeys bool) (*Certifica
 		return nil, storeErr(err, id)
 	}
 	c := s.view(rec, s.clock.Now())
-	if withKeys && !rec.PrivateKeyWriteOnly {
+	// R2: once a revocation is submitted the certificate can no longer be downloaded.
+	revoking := rec.Status == StatusRevoking || rec.Status == StatusRevoked
+	if withKeys && !rec.PrivateKeyWriteOnly && !revoking {
 		if c.PrivateKeyPEM, err = s.open(rec.ID, "private_key", rec.PrivateKeySealed); err != nil {
 			return nil, err
 		}
@@ -209,15 +258,41 @@ func (s *Service) UpdateMetadata(ctx context.Context, id string, u Update) (*Cer
 	return s.view(out, s.clock.Now()), nil
 }
 
-// Delete removes a record. Uploaded certificates can be deleted at any time (U5, D1).
+// Delete removes a record: an uploaded one at any time (U5, D1); an issued one once it
+// is expired, revoked (R8) or its review cancelled or failed (D1) — an issued,
+// unexpired certificate must be revoked first (D2), an order under application
+// cancelled first (D3).
 func (s *Service) Delete(ctx context.Context, id string) error {
 	return s.st.Update(ctx, func(tx store.Tx) error {
-		if _, err := tx.GetCertificate(ctx, id); err != nil {
+		rec, err := tx.GetCertificate(ctx, id)
+		if err != nil {
 			return storeErr(err, id)
 		}
 		// D4 (a certificate bound by hosting) is checked here once hosting exists.
+		if rec.Source == SourceIssued {
+			if err := s.deletable(rec); err != nil {
+				return err
+			}
+		}
 		return storeErr(tx.DeleteCertificate(ctx, id), id)
 	})
+}
+
+func (s *Service) deletable(rec *store.Certificate) error {
+	status := s.view(rec, s.clock.Now()).Status
+	switch status {
+	case StatusExpired, StatusRevoked, StatusCancelled, StatusReviewFailed:
+		return nil
+	case StatusIssued, StatusReissuing:
+		return precondition(CodeDeletionRefused, "Certificate Must Be Revoked First",
+			"Certificate %s is issued and has not expired: revoke it before deleting it (rule D2).", rec.ID)
+	case StatusRevoking:
+		return precondition(CodeDeletionRefused, "Revocation In Progress",
+			"Certificate %s is being revoked; it can be deleted once the revocation is approved (rule R8).", rec.ID)
+	default:
+		return precondition(CodeDeletionRefused, "Order Under Application",
+			"Certificate %s is still under application (%s): cancel its review before deleting it (rule D3).", rec.ID, status)
+	}
 }
 
 // idempotent runs a mutation at most once per key: a repeated key with the same

@@ -40,6 +40,14 @@ type Reader interface {
 	ListVersions(ctx context.Context, certificateID string) ([]*CertificateVersion, error)
 	// GetIdempotency returns the record stored for an idempotency key.
 	GetIdempotency(ctx context.Context, key string) (*Idempotency, error)
+	// GetAuthority returns one issuing CA hierarchy by id (e.g. "trustasia-rsa").
+	GetAuthority(ctx context.Context, id string) (*Authority, error)
+	// ListAuthorities returns every stored CA hierarchy, ordered by id.
+	ListAuthorities(ctx context.Context) ([]*Authority, error)
+	// GetSerial returns the record of one serial number issued by a CA.
+	GetSerial(ctx context.Context, caID, serial string) (*Serial, error)
+	// ListRevokedSerials returns the revoked serials of one CA, ordered by serial.
+	ListRevokedSerials(ctx context.Context, caID string) ([]*Serial, error)
 }
 
 // Tx is a read-write transaction.
@@ -58,6 +66,21 @@ type Tx interface {
 	// PutIdempotency stores the outcome of a mutating request under its key;
 	// ErrConflict when the key already exists.
 	PutIdempotency(ctx context.Context, r *Idempotency) error
+	// InsertAuthority stores a CA hierarchy; ErrConflict when the id exists (another
+	// process created it first: read that one).
+	InsertAuthority(ctx context.Context, a *Authority) error
+	// UpdateAuthority overwrites a CA hierarchy's mutable fields (CRL number); ErrNotFound
+	// when it does not exist.
+	UpdateAuthority(ctx context.Context, a *Authority) error
+	// InsertSerial records a serial number a CA issued; ErrConflict when (ca_id, serial) exists.
+	InsertSerial(ctx context.Context, s *Serial) error
+	// RevokeSerials marks every not yet revoked serial of a certificate record revoked at
+	// at with reason (RFC 5280 code) and returns how many it marked. Serials stay
+	// after their certificate record is deleted: a CRL keeps listing them.
+	RevokeSerials(ctx context.Context, certificateID string, at time.Time, reason int) (int, error)
+	// RevokeSerial marks one serial revoked (e.g. superseded by a reissue); ErrNotFound
+	// when it does not exist.
+	RevokeSerial(ctx context.Context, caID, serial string, at time.Time, reason int) error
 }
 
 // Certificate is the stored form of a certificate record and its current version.
@@ -130,4 +153,30 @@ type Idempotency struct {
 	RequestHash string // sha256 of the canonical request, to refuse a key reused for another request
 	ResultID    string // id of the record the request produced or touched
 	CreatedAt   time.Time
+}
+
+// Authority is a stored issuing CA hierarchy (root + intermediate), keys sealed.
+type Authority struct {
+	ID                    string // "<brand>-<algorithm>", e.g. "trustasia-rsa"
+	Brand                 string
+	KeyAlgorithm          string
+	RootPEM               string
+	IntermediatePEM       string
+	RootKeySealed         []byte
+	IntermediateKeySealed []byte
+	CRLNumber             int64 // last CRL number used
+	CreatedAt             time.Time
+}
+
+// Serial is one serial number a CA issued, and its revocation (R3).
+type Serial struct {
+	CAID          string
+	Serial        string // lowercase hex
+	CertificateID string
+	Version       int
+	NotAfter      time.Time
+	Revoked       bool
+	RevokedAt     time.Time
+	Reason        int // RFC 5280 CRLReason code
+	CreatedAt     time.Time
 }

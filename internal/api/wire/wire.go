@@ -46,9 +46,11 @@ type Certificate struct {
 	PrivateKeyPEM           string `json:"private_key_pem,omitempty"`
 	EncryptionPrivateKeyPEM string `json:"encryption_private_key_pem,omitempty"`
 	// PrivateKeyWriteOnly tells that the key came from a write-only attribute.
-	PrivateKeyWriteOnly bool      `json:"private_key_write_only"`
-	CreatedAt           time.Time `json:"created_at"`
-	UpdatedAt           time.Time `json:"updated_at"`
+	PrivateKeyWriteOnly bool `json:"private_key_write_only"`
+	// Order holds an issued certificate's order details (nil for uploads).
+	Order     *OrderDetails `json:"order,omitempty"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
 	// Warnings are findings that did not refuse the request (e.g. chain incomplete).
 	Warnings []Problem `json:"warnings,omitempty"`
 }
