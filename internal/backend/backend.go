@@ -32,8 +32,12 @@ type Settings struct {
 	// Clock is the service's clock (nil = the wall clock).
 	Clock clock.Clock
 	// Service holds the service's settings: public URL, review policy, validation.
-	Service service.Settings
+	Service ServiceSettings
 }
+
+// ServiceSettings are the service's settings as the backend's callers give them
+// (public URL, review policy, validation), so they need not import the service.
+type ServiceSettings = service.Settings
 
 // Backend is an assembled certificate backend.
 type Backend struct {
