@@ -294,6 +294,24 @@ func TestTransactionUsableAfterStoreError(t *testing.T) {
 		if err := tx.PutIdempotency(ctx, r); !errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("PutIdempotency of an existing key: %v", err)
 		}
+		if err := tx.InsertAuthority(ctx, storetest.Authority("ca")); err != nil {
+			return err
+		}
+		if err := tx.InsertAuthority(ctx, storetest.Authority("ca")); !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("InsertAuthority of an existing id: %v", err)
+		}
+		if err := tx.UpdateAuthority(ctx, storetest.Authority("missing")); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("UpdateAuthority of a missing id: %v", err)
+		}
+		if err := tx.InsertSerial(ctx, storetest.Serial("ca", "01", "a")); err != nil {
+			return err
+		}
+		if err := tx.InsertSerial(ctx, storetest.Serial("ca", "01", "a")); !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("InsertSerial of an existing serial: %v", err)
+		}
+		if err := tx.RevokeSerial(ctx, "ca", "02", time.Now(), 1); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("RevokeSerial of a missing serial: %v", err)
+		}
 		return tx.InsertCertificate(ctx, storetest.Certificate("b"))
 	})
 	if err != nil {
@@ -301,6 +319,12 @@ func TestTransactionUsableAfterStoreError(t *testing.T) {
 	}
 	if _, err := s.GetCertificate(ctx, "b"); err != nil {
 		t.Fatalf("the write after the handled errors was lost: %v", err)
+	}
+	if _, err := s.GetAuthority(ctx, "ca"); err != nil {
+		t.Fatalf("the authority written before the handled errors was lost: %v", err)
+	}
+	if _, err := s.GetSerial(ctx, "ca", "01"); err != nil {
+		t.Fatalf("the serial written before the handled errors was lost: %v", err)
 	}
 	if vs, err := s.ListVersions(ctx, "a"); err != nil || len(vs) != 1 {
 		t.Fatalf("ListVersions: %d, %v", len(vs), err)
@@ -329,11 +353,29 @@ func TestMapErr(t *testing.T) {
 func TestTimesOutOfRangeRefused(t *testing.T) {
 	t.Parallel()
 	s := openFresh(t)
+	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 	c := storetest.Certificate("far")
-	c.NotAfter = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	c.NotAfter = far
 	err := s.Update(t.Context(), func(tx store.Tx) error { return tx.InsertCertificate(t.Context(), c) })
 	if err == nil || !strings.Contains(err.Error(), "0000-9999") {
 		t.Fatalf("InsertCertificate with year 10000: %v", err)
+	}
+	a := storetest.Authority("far")
+	a.CreatedAt = far
+	sr := storetest.Serial("ca", "01", "far")
+	sr.NotAfter = far
+	for what, fn := range map[string]func(tx store.Tx) error{
+		"InsertAuthority": func(tx store.Tx) error { return tx.InsertAuthority(t.Context(), a) },
+		"InsertSerial":    func(tx store.Tx) error { return tx.InsertSerial(t.Context(), sr) },
+		"RevokeSerials": func(tx store.Tx) error {
+			_, err := tx.RevokeSerials(t.Context(), "far", far, 1)
+			return err
+		},
+		"RevokeSerial": func(tx store.Tx) error { return tx.RevokeSerial(t.Context(), "ca", "01", far, 1) },
+	} {
+		if err := s.Update(t.Context(), fn); err == nil || !strings.Contains(err.Error(), "0000-9999") {
+			t.Errorf("%s with year 10000: %v", what, err)
+		}
 	}
 }
 
@@ -419,6 +461,57 @@ func TestListQueryUsesIndexes(t *testing.T) {
 		}
 		if p := strings.Join(plan, "\n"); !strings.Contains(p, tc.index) {
 			t.Errorf("filter %+v: plan does not use %s:\n%s", tc.f, tc.index, p)
+		}
+	}
+}
+
+// TestSerialQueriesUseIndexes checks that a CRL's list of revoked serials and
+// the revocation of a certificate's serials are served by their indexes, the
+// list without a sort.
+func TestSerialQueriesUseIndexes(t *testing.T) {
+	t.Parallel()
+	s := openFresh(t)
+	ctx := t.Context()
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	// On empty tables the planner prefers sequential scans; forbid them.
+	if _, err := conn.Exec(ctx, "BEGIN; SET LOCAL enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+	for _, tc := range []struct {
+		query string
+		args  []any
+		index string
+	}{
+		{listRevokedSerialsSQL, []any{"ca"}, "serials_ca_revoked"},
+		{revokeSerialsSQL, []any{"cert", time.Now(), 1}, "serials_certificate"},
+	} {
+		rows, err := conn.Query(ctx, "EXPLAIN "+tc.query, tc.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, line)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		p := strings.Join(plan, "\n")
+		if !strings.Contains(p, tc.index) {
+			t.Errorf("%s: plan does not use %s:\n%s", tc.query, tc.index, p)
+		}
+		if strings.Contains(p, "Sort") {
+			t.Errorf("%s: plan sorts:\n%s", tc.query, p)
 		}
 	}
 }

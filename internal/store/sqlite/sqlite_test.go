@@ -198,6 +198,66 @@ func TestListQueryUsesIndexes(t *testing.T) {
 	}
 }
 
+// TestSerialQueriesUseIndexes checks that a CRL's list of revoked serials and
+// the revocation of a certificate's serials are served by their indexes, the
+// list without a sort.
+func TestSerialQueriesUseIndexes(t *testing.T) {
+	s := openTemp(t)
+	for _, tc := range []struct {
+		query string
+		args  []any
+		index string
+	}{
+		{listRevokedSerialsSQL, []any{"ca"}, "serials_ca_revoked"},
+		{revokeSerialsSQL, []any{"2025-01-01T00:00:00.000000000Z", 1, "cert"}, "serials_certificate"},
+	} {
+		rows, err := s.db.Query("EXPLAIN QUERY PLAN "+tc.query, tc.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		p := strings.Join(plan, "; ")
+		if !strings.Contains(p, tc.index) {
+			t.Errorf("%s: plan %q does not use %s", tc.query, p, tc.index)
+		}
+		if strings.Contains(p, "TEMP B-TREE") {
+			t.Errorf("%s: plan %q sorts", tc.query, p)
+		}
+	}
+}
+
+// TestTimesOutOfRangeRefused checks that years the fixed-width text cannot order are refused.
+func TestTimesOutOfRangeRefused(t *testing.T) {
+	s := openTemp(t)
+	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	a := storetest.Authority("far")
+	a.CreatedAt = far
+	sr := storetest.Serial("ca", "01", "far")
+	sr.NotAfter = far
+	for what, fn := range map[string]func(tx store.Tx) error{
+		"InsertAuthority": func(tx store.Tx) error { return tx.InsertAuthority(t.Context(), a) },
+		"InsertSerial":    func(tx store.Tx) error { return tx.InsertSerial(t.Context(), sr) },
+		"RevokeSerials": func(tx store.Tx) error {
+			_, err := tx.RevokeSerials(t.Context(), "far", far, 1)
+			return err
+		},
+		"RevokeSerial": func(tx store.Tx) error { return tx.RevokeSerial(t.Context(), "ca", "01", far, 1) },
+	} {
+		if err := s.Update(t.Context(), fn); err == nil || !strings.Contains(err.Error(), "0000-9999") {
+			t.Errorf("%s with year 10000: %v", what, err)
+		}
+	}
+}
+
 // Multi-process tests: the test binary runs itself as helper processes.
 
 const (

@@ -1,5 +1,6 @@
 // Package storetest is the one conformance suite for store.Store
-// implementations: sqlite runs it on a temporary file, postgres on a fresh schema.
+// implementations: sqlite runs it on a temporary file, postgres on a fresh
+// database. ca.go holds the tests of the CA hierarchies and serial numbers.
 //
 // Times in the suite have microsecond precision (PostgreSQL keeps no more) and a
 // non-UTC location; they must come back Equal, not necessarily in the same location.
@@ -45,6 +46,16 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"list/never returns secrets", testListNoSecrets},
 		{"list/inside a transaction", testListInTx},
 		{"concurrent/writers read-check-write", testConcurrentWriters},
+		{"authority/round trip", testAuthorityRoundTrip},
+		{"authority/error/duplicate and missing id", testAuthorityErrors},
+		{"authority/update writes the CRL number only", testAuthorityUpdate},
+		{"authority/list ordered by id", testAuthorityListOrder},
+		{"serial/round trip", testSerialRoundTrip},
+		{"serial/error/duplicate and missing serial", testSerialErrors},
+		{"serial/revoke by certificate counts and keeps the first revocation", testSerialRevokeByCertificate},
+		{"serial/list revoked ordered and per CA", testSerialListRevoked},
+		{"serial/survives certificate delete", testSerialSurvivesCertificateDelete},
+		{"ca/transaction sees its writes and rolls back", testCAInTransaction},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

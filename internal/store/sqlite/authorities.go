@@ -1,0 +1,234 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sslkit/terraform-provider-ssl/internal/store"
+)
+
+// authorityColumns are the columns of an authority, in scanAuthority order.
+const authorityColumns = `id, brand, key_algorithm, root_pem, intermediate_pem,
+	root_key_sealed, intermediate_key_sealed, crl_number, created_at`
+
+// scanAuthority reads one row of authorityColumns.
+func scanAuthority(sc scanner) (*store.Authority, error) {
+	var (
+		a                 store.Authority
+		rootKey, interKey []byte
+		created           string
+	)
+	if err := sc.Scan(&a.ID, &a.Brand, &a.KeyAlgorithm, &a.RootPEM, &a.IntermediatePEM,
+		&rootKey, &interKey, &a.CRLNumber, &created); err != nil {
+		return nil, err
+	}
+	a.RootKeySealed, a.IntermediateKeySealed = nilIfEmpty(rootKey), nilIfEmpty(interKey)
+	var err error
+	if a.CreatedAt, err = parseTime(created); err != nil {
+		return nil, fmt.Errorf("authority %q: %w", a.ID, err)
+	}
+	return &a, nil
+}
+
+// GetAuthority returns one CA hierarchy, sealed keys included.
+func (r reader) GetAuthority(ctx context.Context, id string) (*store.Authority, error) {
+	row := r.q.QueryRowContext(ctx, "SELECT "+authorityColumns+" FROM authorities WHERE id = ?", id)
+	a, err := scanAuthority(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite: authority %q: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get authority %q: %w", id, err)
+	}
+	return a, nil
+}
+
+// ListAuthorities returns every CA hierarchy, ordered by id (byte order).
+func (r reader) ListAuthorities(ctx context.Context) ([]*store.Authority, error) {
+	rows, err := r.q.QueryContext(ctx, "SELECT "+authorityColumns+" FROM authorities ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list authorities: %w", err)
+	}
+	defer rows.Close()
+	var out []*store.Authority
+	for rows.Next() {
+		a, err := scanAuthority(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list authorities: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list authorities: %w", err)
+	}
+	return out, nil
+}
+
+// InsertAuthority stores a CA hierarchy; ErrConflict when the id exists.
+func (t *tx) InsertAuthority(ctx context.Context, a *store.Authority) error {
+	created, err := formatTime(a.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("sqlite: insert authority %q: %w", a.ID, err)
+	}
+	_, err = t.q.ExecContext(ctx, "INSERT INTO authorities ("+authorityColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		a.ID, a.Brand, a.KeyAlgorithm, a.RootPEM, a.IntermediatePEM,
+		nilIfEmpty(a.RootKeySealed), nilIfEmpty(a.IntermediateKeySealed), a.CRLNumber, created)
+	if isUniqueViolation(err) {
+		return fmt.Errorf("sqlite: insert authority %q: %w", a.ID, store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: insert authority %q: %w", a.ID, err)
+	}
+	return nil
+}
+
+// UpdateAuthority writes the mutable field of a CA hierarchy, its CRL number;
+// the certificates, keys and creation time never change. ErrNotFound when it
+// does not exist.
+func (t *tx) UpdateAuthority(ctx context.Context, a *store.Authority) error {
+	res, err := t.q.ExecContext(ctx, "UPDATE authorities SET crl_number = ? WHERE id = ?", a.CRLNumber, a.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: update authority %q: %w", a.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: update authority %q: %w", a.ID, err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlite: update authority %q: %w", a.ID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// serialColumns are the columns of a serial, in scanSerial order.
+const serialColumns = `ca_id, serial, certificate_id, version, not_after, revoked, revoked_at, reason, created_at`
+
+// scanSerial reads one row of serialColumns.
+func scanSerial(sc scanner) (*store.Serial, error) {
+	var (
+		s                            store.Serial
+		notAfter, revokedAt, created string
+	)
+	if err := sc.Scan(&s.CAID, &s.Serial, &s.CertificateID, &s.Version, &notAfter, &s.Revoked,
+		&revokedAt, &s.Reason, &created); err != nil {
+		return nil, err
+	}
+	var err error
+	for _, p := range []struct {
+		dst *time.Time
+		src string
+	}{{&s.NotAfter, notAfter}, {&s.RevokedAt, revokedAt}, {&s.CreatedAt, created}} {
+		if *p.dst, err = parseTime(p.src); err != nil {
+			return nil, fmt.Errorf("serial %s/%s: %w", s.CAID, s.Serial, err)
+		}
+	}
+	return &s, nil
+}
+
+// GetSerial returns one serial number of a CA.
+func (r reader) GetSerial(ctx context.Context, caID, serial string) (*store.Serial, error) {
+	row := r.q.QueryRowContext(ctx, "SELECT "+serialColumns+" FROM serials WHERE ca_id = ? AND serial = ?", caID, serial)
+	s, err := scanSerial(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite: serial %s of authority %q: %w", serial, caID, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get serial %s of authority %q: %w", serial, caID, err)
+	}
+	return s, nil
+}
+
+// listRevokedSerialsSQL selects one CA's revoked serials through serials_ca_revoked.
+const listRevokedSerialsSQL = "SELECT " + serialColumns + " FROM serials WHERE ca_id = ? AND revoked = 1 ORDER BY serial"
+
+// ListRevokedSerials returns the revoked serials of one CA, ordered by serial (byte order).
+func (r reader) ListRevokedSerials(ctx context.Context, caID string) ([]*store.Serial, error) {
+	rows, err := r.q.QueryContext(ctx, listRevokedSerialsSQL, caID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list revoked serials of %q: %w", caID, err)
+	}
+	defer rows.Close()
+	var out []*store.Serial
+	for rows.Next() {
+		s, err := scanSerial(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list revoked serials of %q: %w", caID, err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list revoked serials of %q: %w", caID, err)
+	}
+	return out, nil
+}
+
+// InsertSerial records a serial number; ErrConflict when (ca_id, serial) exists.
+func (t *tx) InsertSerial(ctx context.Context, s *store.Serial) error {
+	var times [3]string
+	var err error
+	for i, tm := range []time.Time{s.NotAfter, s.RevokedAt, s.CreatedAt} {
+		if times[i], err = formatTime(tm); err != nil {
+			return fmt.Errorf("sqlite: insert serial %s of authority %q: %w", s.Serial, s.CAID, err)
+		}
+	}
+	_, err = t.q.ExecContext(ctx, "INSERT INTO serials ("+serialColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		s.CAID, s.Serial, s.CertificateID, s.Version, times[0], s.Revoked, times[1], s.Reason, times[2])
+	if isUniqueViolation(err) {
+		return fmt.Errorf("sqlite: insert serial %s of authority %q: %w", s.Serial, s.CAID, store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: insert serial %s of authority %q: %w", s.Serial, s.CAID, err)
+	}
+	return nil
+}
+
+// revokeSerialsSQL revokes the unrevoked serials of one certificate through serials_certificate.
+const revokeSerialsSQL = "UPDATE serials SET revoked = 1, revoked_at = ?, reason = ? WHERE certificate_id = ? AND revoked = 0"
+
+// RevokeSerials marks every unrevoked serial of a certificate record revoked and
+// returns how many it marked; serials revoked before keep their time and reason.
+func (t *tx) RevokeSerials(ctx context.Context, certificateID string, at time.Time, reason int) (int, error) {
+	ts, err := formatTime(at)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: revoke serials of %q: %w", certificateID, err)
+	}
+	res, err := t.q.ExecContext(ctx, revokeSerialsSQL, ts, reason, certificateID)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: revoke serials of %q: %w", certificateID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: revoke serials of %q: %w", certificateID, err)
+	}
+	return int(n), nil
+}
+
+// RevokeSerial marks one serial revoked; a serial revoked before keeps its time
+// and reason. ErrNotFound when it does not exist.
+func (t *tx) RevokeSerial(ctx context.Context, caID, serial string, at time.Time, reason int) error {
+	ts, err := formatTime(at)
+	if err != nil {
+		return fmt.Errorf("sqlite: revoke serial %s of authority %q: %w", serial, caID, err)
+	}
+	res, err := t.q.ExecContext(ctx, "UPDATE serials SET revoked = 1, revoked_at = ?, reason = ? WHERE ca_id = ? AND serial = ? AND revoked = 0",
+		ts, reason, caID, serial)
+	if err != nil {
+		return fmt.Errorf("sqlite: revoke serial %s of authority %q: %w", serial, caID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: revoke serial %s of authority %q: %w", serial, caID, err)
+	} else if n > 0 {
+		return nil
+	}
+	// Nothing marked: either revoked before, or missing.
+	var one int
+	err = t.q.QueryRowContext(ctx, "SELECT 1 FROM serials WHERE ca_id = ? AND serial = ?", caID, serial).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlite: revoke serial %s of authority %q: %w", serial, caID, store.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: revoke serial %s of authority %q: %w", serial, caID, err)
+	}
+	return nil
+}
