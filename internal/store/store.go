@@ -48,6 +48,29 @@ type Reader interface {
 	GetSerial(ctx context.Context, caID, serial string) (*Serial, error)
 	// ListRevokedSerials returns the revoked serials of one CA, ordered by serial.
 	ListRevokedSerials(ctx context.Context, caID string) ([]*Serial, error)
+
+	// GetHosting returns one hosting (with its resources) by id.
+	GetHosting(ctx context.Context, id string) (*Hosting, error)
+	// ListHostings returns the hostings that match f (with their resources), ordered
+	// by creation time then id, in one query.
+	ListHostings(ctx context.Context, f HostingFilter) ([]*Hosting, error)
+	// ListDeployments returns the deployments that match f, newest first (started_at
+	// descending, then id), in one query.
+	ListDeployments(ctx context.Context, f DeploymentFilter) ([]*Deployment, error)
+
+	// GetAlarmPolicy returns one alarm policy (webhook secret still sealed).
+	GetAlarmPolicy(ctx context.Context, id string) (*AlarmPolicy, error)
+	// ListAlarmPolicies returns the policies of the given projects (nil: all), by id.
+	ListAlarmPolicies(ctx context.Context, projects []string) ([]*AlarmPolicy, error)
+	// AlarmCandidates returns, in ONE query indexed on certificates.not_after, every
+	// (enabled policy, certificate) pair where now <= not_after <= now +
+	// days_before_expiry days, the certificate does not ignore notifications, and the
+	// certificate is among the policy's CertificateIDs — or, when the policy names none,
+	// in the policy's project; with the last time that pair fired for that not_after
+	// (zero when never). Ordered by policy id, then certificate id.
+	AlarmCandidates(ctx context.Context, now time.Time) ([]*AlarmCandidate, error)
+	// ListNotifications returns outbox rows that match f, oldest first (created_at, id).
+	ListNotifications(ctx context.Context, f NotificationFilter) ([]*Notification, error)
 }
 
 // Tx is a read-write transaction.
@@ -81,6 +104,38 @@ type Tx interface {
 	// RevokeSerial marks one serial revoked (e.g. superseded by a reissue); ErrNotFound
 	// when it does not exist.
 	RevokeSerial(ctx context.Context, caID, serial string, at time.Time, reason int) error
+
+	// InsertHosting stores a hosting and its resources; ErrConflict when the id exists
+	// or one of its resources is already bound by another hosting (a platform resource
+	// serves one certificate at a time).
+	InsertHosting(ctx context.Context, h *Hosting) error
+	// UpdateHosting rewrites a hosting's certificate and resources (ErrConflict as for
+	// insert, ErrNotFound when it does not exist).
+	UpdateHosting(ctx context.Context, h *Hosting) error
+	// DeleteHosting removes a hosting and its resource bindings (deployments stay, as
+	// history); ErrNotFound when it does not exist.
+	DeleteHosting(ctx context.Context, id string) error
+	// InsertDeployment records a deployment; ErrConflict when the id exists.
+	InsertDeployment(ctx context.Context, d *Deployment) error
+	// UpdateDeployment rewrites a deployment's status, message and finish time;
+	// ErrNotFound when it does not exist.
+	UpdateDeployment(ctx context.Context, d *Deployment) error
+
+	// InsertAlarmPolicy stores a policy; ErrConflict when the id exists.
+	InsertAlarmPolicy(ctx context.Context, p *AlarmPolicy) error
+	// UpdateAlarmPolicy rewrites every field of a policy; ErrNotFound when missing.
+	UpdateAlarmPolicy(ctx context.Context, p *AlarmPolicy) error
+	// DeleteAlarmPolicy removes a policy and its firing records (notifications stay, as
+	// history); ErrNotFound when missing.
+	DeleteAlarmPolicy(ctx context.Context, id string) error
+	// InsertNotification adds an outbox row; ErrConflict when its id or its
+	// DedupKey exists (the same evaluation never writes a notification twice).
+	InsertNotification(ctx context.Context, n *Notification) error
+	// UpdateNotification rewrites an outbox row's delivery fields (status, attempts,
+	// next attempt, last error, sent time); ErrNotFound when missing.
+	UpdateNotification(ctx context.Context, n *Notification) error
+	// RecordFiring upserts the last time a (policy, certificate, not_after) fired.
+	RecordFiring(ctx context.Context, policyID, certificateID string, notAfter, at time.Time) error
 }
 
 // Certificate is the stored form of a certificate record and its current version.
@@ -179,4 +234,119 @@ type Serial struct {
 	RevokedAt     time.Time
 	Reason        int // RFC 5280 CRLReason code
 	CreatedAt     time.Time
+}
+
+// PlatformResource is a platform resource a certificate can serve (H1, H4): a type
+// (CLB, CDN, WAF, …), an instance id in that type's format, and a region where the
+// type has one ("" otherwise).
+type PlatformResource struct {
+	Type       string
+	InstanceID string
+	Region     string
+}
+
+// Hosting binds a certificate record to platform resources (H1–H4).
+type Hosting struct {
+	ID            string
+	Project       string
+	CertificateID string
+	Resources     []PlatformResource // ordered by type, instance id, region
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// HostingFilter narrows ListHostings; zero values do not filter.
+type HostingFilter struct {
+	CertificateID string
+	Projects      []string // nil: all; empty non-nil: none
+	Resource      *PlatformResource
+}
+
+// Deployment is one deployment of a certificate version onto a platform resource.
+type Deployment struct {
+	ID                    string
+	HostingID             string
+	Resource              PlatformResource
+	CertificateID         string
+	Version               int
+	SerialNumber          string
+	Status                string // "deploying" | "deployed" | "failed" | "rolled_back"
+	ReplacedCertificateID string
+	ReplacedVersion       int
+	Message               string
+	StartedAt             time.Time
+	FinishedAt            time.Time // zero while deploying
+}
+
+// DeploymentFilter narrows ListDeployments; zero values do not filter.
+type DeploymentFilter struct {
+	CertificateID string
+	HostingID     string
+	Type          string
+	InstanceID    string
+	Projects      []string // via the certificate's project; nil: all
+	Limit         int      // 0: no limit
+}
+
+// Recipient is who an alarm notifies (A4).
+type Recipient struct {
+	Name  string
+	Email string
+	Phone string
+}
+
+// AlarmPolicy is an expiration alarm policy (A1–A5).
+type AlarmPolicy struct {
+	ID                  string
+	Name                string
+	Remarks             string
+	Project             string
+	CertificateIDs      []string // empty: every certificate of the project (A2)
+	DaysBeforeExpiry    int
+	RepeatInterval      string // "once" or a Go duration such as "24h"
+	Recipients          []Recipient
+	Channels            []string // "EMAIL" | "SMS" | "WEBHOOK"
+	WebhookURL          string
+	WebhookSecretSealed []byte
+	Enabled             bool
+	LastEvaluatedAt     time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+// AlarmCandidate is one (policy, certificate) pair inside the policy's threshold.
+type AlarmCandidate struct {
+	PolicyID      string
+	CertificateID string
+	NotAfter      time.Time
+	LastFiredAt   time.Time // zero: never fired for this not_after
+}
+
+// Notification is one outbox row: one message to one recipient on one channel.
+type Notification struct {
+	ID            string
+	DedupKey      string // unique: policy, certificate, not_after, recipient, channel, evaluation slot
+	PolicyID      string
+	CertificateID string
+	NotAfter      time.Time
+	DaysLeft      int
+	Recipient     Recipient
+	Channel       string
+	Status        string // "pending" | "sent" | "failed"
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        time.Time // zero until sent
+}
+
+// NotificationFilter narrows ListNotifications; zero values do not filter.
+type NotificationFilter struct {
+	PolicyID      string
+	CertificateID string
+	Channel       string
+	Status        string
+	DueBy         time.Time // pending rows whose NextAttemptAt <= DueBy (when not zero)
+	Projects      []string  // via the policy's project; nil: all
+	Limit         int
 }
