@@ -31,6 +31,7 @@ func NewHandler(svc *service.Service) http.Handler {
 	mux.HandleFunc("POST /v1/certificates/{id}/rotate", h.rotate)
 	mux.HandleFunc("DELETE /v1/certificates/{id}", h.delete)
 	h.routesOrders(mux)
+	h.routesHosting(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		renderError(w, &wire.Error{Status: http.StatusNotFound, Code: wire.CodeNotFound,
 			Summary: "No Such Route", Message: r.Method + " " + r.URL.Path + " is not part of the API."})
@@ -118,7 +119,7 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := h.svc.UpdateMetadata(r.Context(), r.PathValue("id"), service.Update{
 		Name: in.Name, Project: in.Project, Tags: in.Tags,
-		IgnoreExpirationNotifications: in.IgnoreExpirationNotifications,
+		IgnoreExpirationNotifications: in.IgnoreExpirationNotifications, RenewBeforeDays: in.RenewBeforeDays,
 	})
 	if err != nil {
 		renderError(w, err)

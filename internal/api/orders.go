@@ -19,6 +19,7 @@ func (h *handler) routesOrders(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v1/certificates/{id}/revoke", h.revoke)
 	mux.HandleFunc("POST /v1/certificates/{id}/revoke/check", h.checkRevoke)
 	mux.HandleFunc("POST /v1/certificates/{id}/cancel", h.cancel)
+	mux.HandleFunc("POST /v1/certificates/{id}/renew", h.renew)
 	mux.HandleFunc("POST /v1/certificates/{id}/reminder", h.reminder)
 	mux.HandleFunc("POST /v1/certificates/{id}/password/check", h.checkPassword)
 	mux.HandleFunc("POST /v1/admin/certificates/{id}/review", h.review)
@@ -37,7 +38,7 @@ func orderInput(in *wire.OrderRequest) service.OrderInput {
 		CSRPEM: in.CSRPEM, Password: in.PrivateKeyPassword, ValidationMethod: in.ValidationMethod,
 		Organization: fromWireOrg(in.Organization), ValidityDays: in.ValidityDays,
 		RenewsCertificateID: in.RenewsCertificateID, IgnoreExpirationNotifications: in.IgnoreExpirationNotifications,
-		SendReminder: in.SendReminder,
+		SendReminder: in.SendReminder, RenewBeforeDays: in.RenewBeforeDays,
 	}
 }
 
@@ -106,6 +107,10 @@ func (h *handler) checkRevoke(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) cancel(w http.ResponseWriter, r *http.Request) {
 	h.renderCert(w, http.StatusOK)(h.svc.Cancel(r.Context(), r.Header.Get(wire.IdempotencyHeader), r.PathValue("id")))
+}
+
+func (h *handler) renew(w http.ResponseWriter, r *http.Request) {
+	h.renderCert(w, http.StatusOK)(h.svc.Renew(r.Context(), r.Header.Get(wire.IdempotencyHeader), r.PathValue("id")))
 }
 
 func (h *handler) reminder(w http.ResponseWriter, r *http.Request) {
@@ -264,7 +269,8 @@ func toWireOrder(o *service.Order) *wire.OrderDetails {
 		ValidityDays: o.ValidityDays, Organization: toWireOrg(o.Organization), CSRProvided: o.CSRProvided,
 		HasPassword: o.HasPassword, ReissueCount: o.ReissueCount, ReminderAvailableAt: o.ReminderAvailableAt,
 		ReminderSentAt: o.ReminderSentAt, RevocationReason: o.RevocationReason,
-		RenewsCertificateID: o.RenewsCertificateID, Pending: o.Pending}
+		RenewsCertificateID: o.RenewsCertificateID, Pending: o.Pending, HostingNote: o.HostingNote,
+		RenewBeforeDays: o.RenewBeforeDays, ReadyForRenewal: o.ReadyForRenewal}
 	for _, r := range o.ValidationRecords {
 		out.ValidationRecords = append(out.ValidationRecords, wire.ValidationRecord{Domain: r.Domain, Method: r.Method,
 			Name: r.Name, Type: r.Type, Value: r.Value, URL: r.URL, Path: r.Path, Content: r.Content})

@@ -112,3 +112,8 @@ func (c *Client) Authorities(ctx context.Context, brand, alg string) ([]wire.Aut
 	}
 	return out.Authorities, nil
 }
+
+// RenewCertificate renews an issued certificate in place (a new version, new validity).
+func (c *Client) RenewCertificate(ctx context.Context, id string) (*wire.Certificate, error) {
+	return c.certPost(ctx, certPath(id, "renew"), struct{}{})
+}

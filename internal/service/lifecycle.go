@@ -16,8 +16,9 @@ const (
 	renewWindow = 30 * day
 	// revalidationGrace is I7's "within 3 days of the original issue".
 	revalidationGrace = 3 * day
-	// orgValidationReuse is I7's "validated in the last 13 months" (paid DV).
-	orgValidationReuse = 395 * day
+	// orgValidationReuseMonths is I7's "validated in the last 13 months" (paid DV),
+	// in calendar months: 395 days fall short of 13 months in most of the year.
+	orgValidationReuseMonths = 13
 	// revocationValidationWindow is R7's "domain validation within 3 days".
 	revocationValidationWindow = 3 * day
 )
@@ -70,6 +71,9 @@ func (s *Service) mutateIssued(ctx context.Context, idemKey, op, id string, requ
 // is now in place (DNS TXT or file), or fails a revocation whose 3 days have passed
 // (R7). A record with nothing pending is returned as it is.
 func (s *Service) Advance(ctx context.Context, id string) (*Certificate, error) {
+	if err := s.prepareAuthorities(ctx, id); err != nil {
+		return nil, err
+	}
 	return s.mutateIssued(ctx, "", "advance", id, nil, func(tx store.Tx, rec *store.Certificate, sp *orderSpec) error {
 		p := sp.Pending
 		if p == nil || p.Needs != needValidation {
@@ -104,12 +108,15 @@ func (s *Service) Advance(ctx context.Context, id string) (*Certificate, error) 
 // validated (R7); a reissue needs no manual approval when the organisation is
 // unchanged (the seed's WoTrus/DNSPod note) — reissues here never change it.
 func needsReviewAfterValidation(sp *orderSpec, kind string) bool {
-	return kind == opIssue
+	return kind == opIssue || kind == opRenewal
 }
 
 // Review is the reviewer's decision on whatever waits for review (review_policy =
 // manual): an order, a reissue or a revocation.
 func (s *Service) Review(ctx context.Context, id string, approve bool, reason string) (*Certificate, error) {
+	if err := s.prepareAuthorities(ctx, id); err != nil {
+		return nil, err
+	}
 	return s.mutateIssued(ctx, "", "review", id, nil, func(tx store.Tx, rec *store.Certificate, sp *orderSpec) error {
 		p := sp.Pending
 		if p == nil || p.Needs != needReview {
@@ -135,6 +142,8 @@ func (s *Service) Review(ctx context.Context, id string, approve bool, reason st
 		case opRevocation:
 			rec.Status = StatusIssued
 			sp.Note = "The revocation was " + note + "; the certificate stays valid."
+		case opRenewal:
+			sp.Note = "The renewal was " + note + "; the current certificate stays."
 		}
 		return nil
 	})
@@ -156,11 +165,16 @@ func (s *Service) complete(ctx context.Context, tx store.Tx, rec *store.Certific
 		if err := s.applyMinted(ctx, tx, rec, sp, m, "issue"); err != nil {
 			return err
 		}
-		return s.recordMinted(ctx, tx, rec, m, "issue")
+		if err := s.recordMinted(ctx, tx, rec, m, "issue"); err != nil {
+			return err
+		}
+		return s.takeOver(ctx, tx, rec, sp)
 	case opReissue:
 		return s.reissueNow(ctx, tx, rec, sp, p)
 	case opRevocation:
 		return s.revokeNow(ctx, tx, rec, sp, p)
+	case opRenewal:
+		return s.renewNow(ctx, tx, rec, sp, p)
 	}
 	return fmt.Errorf("unknown pending operation %q", p.Kind)
 }
@@ -265,6 +279,8 @@ func (s *Service) reissueAllowed(rec *store.Certificate, sp *orderSpec, in *Reis
 			"A free DV certificate can be reissued once (rule I2) and %s already was. Replace it with a new certificate instead.", rec.ID)
 	case sp.CertificateType == TypeFreeDV && in.CSRPEM != "":
 		return invalid("csr_pem", "CSR Not Taken", "A free DV reissue takes only the key algorithm and password (rule I6); remove csr_pem.")
+	case in.CSRPEM != "" && in.Password != "":
+		return invalid("private_key_password", "Password Without Key", "With csr_pem the service never holds the private key, so there is nothing to protect with private_key_password (rule I6); remove it.")
 	}
 	if in.CSRPEM != "" {
 		csr, err := ca.ParseCSR(in.CSRPEM)
@@ -314,6 +330,13 @@ func containsInt(list []int, v int) bool {
 // (I1–I7): at once when no validation or review is needed, else the record waits in
 // reissuing.
 func (s *Service) Reissue(ctx context.Context, idemKey, id string, in ReissueInput) (*Certificate, error) {
+	alg := in.KeyAlgorithm
+	if csr, err := ca.ParseCSR(in.CSRPEM); in.CSRPEM != "" && err == nil {
+		alg, _ = csrKey(csr.PublicKey)
+	}
+	if err := s.prepareAuthorities(ctx, id, alg); err != nil {
+		return nil, err
+	}
 	return s.mutateIssued(ctx, idemKey, "reissue", id, in, func(tx store.Tx, rec *store.Certificate, sp *orderSpec) error {
 		if err := s.reissueAllowed(rec, sp, &in); err != nil {
 			return err
@@ -366,7 +389,7 @@ func (s *Service) reissueNeedsValidation(rec *store.Certificate, sp *orderSpec, 
 	if sp.IssuedAt != nil && now.Sub(*sp.IssuedAt) < revalidationGrace {
 		return false // within 3 days of the original issue
 	}
-	if sp.Level == ca.LevelDV && sp.ValidatedAt != nil && now.Sub(*sp.ValidatedAt) < orgValidationReuse {
+	if sp.Level == ca.LevelDV && sp.ValidatedAt != nil && now.Before(sp.ValidatedAt.AddDate(0, orgValidationReuseMonths, 0)) {
 		return false // paid DV validated in the last 13 months
 	}
 	return true // the CSR (the key) changes
@@ -392,6 +415,9 @@ func (s *Service) reissueNow(ctx context.Context, tx store.Tx, rec *store.Certif
 	sp.PasswordVerifier, sp.CSRPEM = verifier, csr
 	sp.ReissueCount++
 	if err := s.recordMinted(ctx, tx, rec, m, "reissue"); err != nil {
+		return err
+	}
+	if err := s.redeploy(ctx, tx, rec, rec.Version-1); err != nil {
 		return err
 	}
 	if oldSerial != "" && oldCA != "" {

@@ -78,6 +78,8 @@ type OrderInput struct {
 	IgnoreExpirationNotifications bool
 	// SendReminder: the user wants review reminders sent (M2, M3 refuse some products).
 	SendReminder bool
+	// RenewBeforeDays opens the renewal window this many days before expiry (0: none).
+	RenewBeforeDays int
 }
 
 // orderSpec is what the service keeps about an issued certificate's order, as JSON in
@@ -104,7 +106,9 @@ type orderSpec struct {
 	RevocationReason  string             `json:"revocation_reason,omitempty"`
 	CAID              string             `json:"ca_id,omitempty"`
 	RenewsID          string             `json:"renews_certificate_id,omitempty"`
-	Note              string             `json:"note,omitempty"` // why the last step failed (review rejected, revocation failed)
+	Note              string             `json:"note,omitempty"`         // why the last step failed (review rejected, revocation failed)
+	HostingNote       string             `json:"hosting_note,omitempty"` // what became of the renewed record's resources (H2)
+	RenewBeforeDays   int                `json:"renew_before_days,omitempty"`
 }
 
 // pendingOp is an operation waiting for the outside world.
@@ -142,6 +146,12 @@ type Order struct {
 	ReminderAvailableAt, ReminderSentAt      *time.Time
 	RevocationReason, RenewsCertificateID    string
 	Pending                                  string
+	// HostingNote says what became of the renewed record's resources (H2).
+	HostingNote string
+	// RenewBeforeDays and ReadyForRenewal: the renewal window and whether it is open
+	// at the service clock's now.
+	RenewBeforeDays int
+	ReadyForRenewal bool
 }
 
 func readSpec(rec *store.Certificate) (*orderSpec, error) {
@@ -281,6 +291,9 @@ func normalizeOrder(in *OrderInput) (Product, []certs.Problem) {
 	if in.ValidityDays < 1 || in.ValidityDays > p.MaxValidityDays {
 		add("validity_days", "Validity Out Of Range", "%s %s certificates are valid for 1 to %d days, not %d.", p.Brand, p.CertificateType, p.MaxValidityDays, in.ValidityDays)
 	}
+	if in.RenewBeforeDays < 0 || (in.RenewBeforeDays > 0 && in.RenewBeforeDays >= in.ValidityDays) {
+		add("renew_before_days", "Renewal Window Too Long", "renew_before_days (%d) must be shorter than the validity (%d days), or the certificate would renew as soon as it is issued.", in.RenewBeforeDays, in.ValidityDays)
+	}
 	if in.SendReminder && !p.Reminder {
 		add("send_reminder", "No Reminders For This Product", "%s %s certificates take no review reminder (rules M2, M3); remove send_reminder.", p.Brand, p.CertificateType)
 	}
@@ -303,7 +316,7 @@ func checkOrganization(level string, o *Organization) []certs.Problem {
 	if strings.TrimSpace(o.Name) == "" {
 		missing = append(missing, "name")
 	}
-	if len(o.Country) != 2 {
+	if !isAlpha2(o.Country) {
 		missing = append(missing, "country (two letters, ISO 3166)")
 	}
 	if o.Province == "" && o.Locality == "" {
@@ -313,10 +326,10 @@ func checkOrganization(level string, o *Organization) []certs.Problem {
 		if o.RegistrationNumber == "" {
 			missing = append(missing, "registration_number")
 		}
-		if o.BusinessCategory == "" {
-			missing = append(missing, "business_category")
+		if !slices.ContainsFunc(evBusinessCategories, func(c string) bool { return strings.EqualFold(c, strings.TrimSpace(o.BusinessCategory)) }) {
+			missing = append(missing, "business_category (one of "+strings.Join(evBusinessCategories, ", ")+")")
 		}
-		if len(o.JurisdictionCountry) != 2 {
+		if !isAlpha2(o.JurisdictionCountry) {
 			missing = append(missing, "jurisdiction_country")
 		}
 	}
@@ -325,6 +338,25 @@ func checkOrganization(level string, o *Organization) []certs.Problem {
 	}
 	return []certs.Problem{problem("organization", CodeInvalidOrder, "Organization Incomplete",
 		fmt.Sprintf("%s certificates need organization fields %s.", level, strings.Join(missing, ", ")))}
+}
+
+// evBusinessCategories are the EV business categories the CA accepts (CA/B Forum EV
+// Guidelines; the same list as package ca), checked here so that a plan refuses what
+// the CA would refuse at issuance — possibly long after the order was placed.
+var evBusinessCategories = []string{"Private Organization", "Government Entity", "Business Entity", "Non-Commercial Entity"}
+
+// isAlpha2 tells whether s is two ASCII letters, like an ISO 3166-1 alpha-2 code.
+func isAlpha2(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) != 2 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c|0x20 < 'a' || c|0x20 > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 func evFields(level string) string {
@@ -364,7 +396,7 @@ func (s *Service) Order(ctx context.Context, idemKey string, in OrderInput) (*Ce
 	sp := &orderSpec{Brand: p.Brand, CertificateType: p.CertificateType, Level: p.Level,
 		KeyAlgorithm: in.KeyAlgorithm, KeySize: in.KeySize, CSRPEM: in.CSRPEM,
 		ValidationMethod: in.ValidationMethod, Organization: in.Organization, ValidityDays: in.ValidityDays,
-		SubmittedAt: now, RenewsID: in.RenewsCertificateID}
+		SubmittedAt: now, RenewsID: in.RenewsCertificateID, RenewBeforeDays: in.RenewBeforeDays}
 	sp.ValidationRecords = validationRecords(append([]string{in.Domain}, in.SANs...), in.ValidationMethod)
 	if in.Password != "" {
 		sp.PasswordVerifier = newVerifier(in.Password)
@@ -411,7 +443,16 @@ func (s *Service) Order(ctx context.Context, idemKey string, in OrderInput) (*Ce
 			return "", err
 		}
 		if m != nil {
-			return rec.ID, s.recordMinted(ctx, tx, rec, m, "issue")
+			if err := s.recordMinted(ctx, tx, rec, m, "issue"); err != nil {
+				return "", err
+			}
+			if err := s.takeOver(ctx, tx, rec, sp); err != nil {
+				return "", err
+			}
+			if err := writeSpec(rec, sp); err != nil {
+				return "", err
+			}
+			return rec.ID, tx.UpdateCertificate(ctx, rec)
 		}
 		return rec.ID, nil
 	})
@@ -599,7 +640,11 @@ func (s *Service) orderView(rec *store.Certificate, now time.Time) *Order {
 	o := &Order{Brand: sp.Brand, CertificateType: sp.CertificateType, ValidationMethod: sp.ValidationMethod,
 		ValidityDays: sp.ValidityDays, Organization: sp.Organization, CSRProvided: sp.CSRPEM != "",
 		HasPassword: sp.PasswordVerifier != "", ValidationRecords: sp.ValidationRecords, ReissueCount: sp.ReissueCount,
-		ReminderSentAt: sp.ReminderSentAt, RevocationReason: sp.RevocationReason, RenewsCertificateID: sp.RenewsID}
+		ReminderSentAt: sp.ReminderSentAt, RevocationReason: sp.RevocationReason, RenewsCertificateID: sp.RenewsID,
+		HostingNote: sp.HostingNote, RenewBeforeDays: sp.RenewBeforeDays}
+	if sp.RenewBeforeDays > 0 && rec.Status == StatusIssued && !rec.NotAfter.IsZero() {
+		o.ReadyForRenewal = !now.Before(rec.NotAfter.Add(-time.Duration(sp.RenewBeforeDays) * day))
+	}
 	if sp.Pending != nil {
 		o.ReminderAvailableAt = reminderAvailableAt(sp)
 		o.Pending = pendingText(sp)
@@ -611,7 +656,7 @@ func (s *Service) orderView(rec *store.Certificate, now time.Time) *Order {
 
 func pendingText(sp *orderSpec) string {
 	p := sp.Pending
-	what := map[string]string{opIssue: "issuance", opReissue: "reissue", opRevocation: "revocation"}[p.Kind]
+	what := map[string]string{opIssue: "issuance", opReissue: "reissue", opRevocation: "revocation", opRenewal: "renewal"}[p.Kind]
 	if p.Needs == needReview {
 		return fmt.Sprintf("The %s waits for the reviewer's approval (review_policy = manual): `terraform-provider-ssl review approve <id>`.", what)
 	}

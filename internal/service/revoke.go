@@ -65,8 +65,10 @@ func (s *Service) CheckRevoke(ctx context.Context, id string, in RevokeInput) er
 	if err != nil {
 		return err
 	}
-	_, err = s.revocationAllowed(rec, sp, in)
-	return err
+	if _, err = s.revocationAllowed(rec, sp, in); err != nil {
+		return err
+	}
+	return checkNotHosted(ctx, s.st, id)
 }
 
 func (s *Service) revocationAllowed(rec *store.Certificate, sp *orderSpec, in RevokeInput) (int, error) {
@@ -101,9 +103,11 @@ func (s *Service) revocationAllowed(rec *store.Certificate, sp *orderSpec, in Re
 	}
 	route := routeFor(sp)
 	// R7: a letter, except where automatic DNS/file validation is set up (a *_AUTO
-	// method) for other brands' OV/EV; DNSPod SM always sends its application file.
+	// method) for other OV/EV — DNSPod's RSA/ECC included; DNSPod SM always sends its
+	// application file.
 	autoSetUp := sp.ValidationMethod == MethodDNSAuto || sp.ValidationMethod == MethodFileAuto
-	if len(route.letterTypes) > 0 && (!autoSetUp || sp.Brand == ca.BrandDNSPod) {
+	dnspodSM := sp.Brand == ca.BrandDNSPod && sp.KeyAlgorithm == ca.AlgorithmSM2
+	if len(route.letterTypes) > 0 && (!autoSetUp || dnspodSM) {
 		if err := CheckLetter(in.Letter, route.letterTypes); err != nil {
 			return 0, err
 		}
@@ -145,6 +149,9 @@ func (s *Service) Revoke(ctx context.Context, idemKey, id string, in RevokeInput
 		}
 		reason, err := s.revocationAllowed(rec, sp, in)
 		if err != nil {
+			return err
+		}
+		if err := checkNotHosted(ctx, tx, id); err != nil {
 			return err
 		}
 		now := s.clock.Now()

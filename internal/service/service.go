@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -226,6 +227,8 @@ type Update struct {
 	Project                       *string
 	Tags                          *map[string]string
 	IgnoreExpirationNotifications *bool
+	// RenewBeforeDays changes an issued certificate's renewal window.
+	RenewBeforeDays *int
 }
 
 // UpdateMetadata changes a record's name, project, tags or ignore flag in place.
@@ -248,6 +251,19 @@ func (s *Service) UpdateMetadata(ctx context.Context, id string, u Update) (*Cer
 		if u.IgnoreExpirationNotifications != nil {
 			rec.IgnoreNotifications = *u.IgnoreExpirationNotifications
 		}
+		if u.RenewBeforeDays != nil && rec.Source == SourceIssued {
+			sp, err := readSpec(rec)
+			if err != nil {
+				return err
+			}
+			if *u.RenewBeforeDays < 0 || *u.RenewBeforeDays >= sp.ValidityDays {
+				return invalid("renew_before_days", "Renewal Window Too Long", fmt.Sprintf("renew_before_days (%d) must be shorter than the validity (%d days).", *u.RenewBeforeDays, sp.ValidityDays))
+			}
+			sp.RenewBeforeDays = *u.RenewBeforeDays
+			if err := writeSpec(rec, sp); err != nil {
+				return err
+			}
+		}
 		rec.UpdatedAt = s.clock.Now()
 		out = rec
 		return tx.UpdateCertificate(ctx, rec)
@@ -268,7 +284,9 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		if err != nil {
 			return storeErr(err, id)
 		}
-		// D4 (a certificate bound by hosting) is checked here once hosting exists.
+		if err := checkNotHosted(ctx, tx, id); err != nil {
+			return err
+		}
 		if rec.Source == SourceIssued {
 			if err := s.deletable(rec); err != nil {
 				return err

@@ -106,7 +106,10 @@ func (s *Service) Rotate(ctx context.Context, idemKey, id string, in RotateInput
 		if err := tx.UpdateCertificate(ctx, rec); err != nil {
 			return "", err
 		}
-		return rec.ID, tx.InsertVersion(ctx, versionOf(rec, "rotation"))
+		if err := tx.InsertVersion(ctx, versionOf(rec, "rotation")); err != nil {
+			return "", err
+		}
+		return rec.ID, s.redeploy(ctx, tx, rec, rec.Version-1)
 	})
 	if err != nil {
 		return nil, nil, err

@@ -52,6 +52,8 @@ type OrderRequest struct {
 	IgnoreExpirationNotifications bool              `json:"ignore_expiration_notifications"`
 	// SendReminder asks CheckOrder whether the product takes review reminders (M2, M3).
 	SendReminder bool `json:"send_reminder,omitempty"`
+	// RenewBeforeDays opens the renewal window this many days before expiry (0: none).
+	RenewBeforeDays int `json:"renew_before_days,omitempty"`
 }
 
 // Validate checks the request's shape; the product rules are the service's.
@@ -133,6 +135,11 @@ type OrderDetails struct {
 	RenewsCertificateID string             `json:"renews_certificate_id,omitempty"`
 	// Pending says, in a sentence, what the order waits for (empty once issued).
 	Pending string `json:"pending,omitempty"`
+	// HostingNote says what became of the renewed record's resources (H2).
+	HostingNote string `json:"hosting_note,omitempty"`
+	// RenewBeforeDays is the renewal window; ReadyForRenewal tells whether it is open now.
+	RenewBeforeDays int  `json:"renew_before_days,omitempty"`
+	ReadyForRenewal bool `json:"ready_for_renewal"`
 }
 
 // Product is one brand × certificate type of the catalogue (M2, M3).

@@ -97,6 +97,7 @@ type UpdateRequest struct {
 	Project                       *string            `json:"project,omitempty"`
 	Tags                          *map[string]string `json:"tags,omitempty"`
 	IgnoreExpirationNotifications *bool              `json:"ignore_expiration_notifications,omitempty"`
+	RenewBeforeDays               *int               `json:"renew_before_days,omitempty"`
 }
 
 // Validate checks the request's shape.
