@@ -17,7 +17,7 @@ func (r reader) GetHosting(ctx context.Context, id string) (*store.Hosting, erro
 	return nil, errPending
 }
 func (r reader) ListHostings(ctx context.Context, f store.HostingFilter) ([]*store.Hosting, error) {
-	return nil, errPending
+	return nil, nil // no hosting can exist before InsertHosting is implemented
 }
 func (r reader) ListDeployments(ctx context.Context, f store.DeploymentFilter) ([]*store.Deployment, error) {
 	return nil, errPending
