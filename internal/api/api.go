@@ -32,6 +32,7 @@ func NewHandler(svc *service.Service) http.Handler {
 	mux.HandleFunc("DELETE /v1/certificates/{id}", h.delete)
 	h.routesOrders(mux)
 	h.routesHosting(mux)
+	h.routesAlarms(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		renderError(w, &wire.Error{Status: http.StatusNotFound, Code: wire.CodeNotFound,
 			Summary: "No Such Route", Message: r.Method + " " + r.URL.Path + " is not part of the API."})

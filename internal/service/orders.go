@@ -294,6 +294,9 @@ func normalizeOrder(in *OrderInput) (Product, []certs.Problem) {
 	if in.RenewBeforeDays < 0 || (in.RenewBeforeDays > 0 && in.RenewBeforeDays >= in.ValidityDays) {
 		add("renew_before_days", "Renewal Window Too Long", "renew_before_days (%d) must be shorter than the validity (%d days), or the certificate would renew as soon as it is issued.", in.RenewBeforeDays, in.ValidityDays)
 	}
+	if in.IgnoreExpirationNotifications && time.Duration(in.ValidityDays)*day > ignoreWindow {
+		add("ignore_expiration_notifications", "Certificate Does Not Expire Soon", "Only a certificate that expires within 30 days can have its notifications ignored (rule N1); this one will be valid for %d days. Set it once the certificate is within 30 days of expiry.", in.ValidityDays)
+	}
 	if in.SendReminder && !p.Reminder {
 		add("send_reminder", "No Reminders For This Product", "%s %s certificates take no review reminder (rules M2, M3); remove send_reminder.", p.Brand, p.CertificateType)
 	}
@@ -585,6 +588,9 @@ func (s *Service) applyMinted(ctx context.Context, tx store.Tx, rec *store.Certi
 	now := s.clock.Now()
 	rec.Version++
 	rec.Status = StatusIssued
+	if rec.Version > 1 {
+		rec.IgnoreNotifications = false // a new version clears the ignore (N1)
+	}
 	rec.Issuer = m.issuer
 	rec.SerialNumber = certs.SerialHex(m.leaf.SerialNumber)
 	rec.NotBefore, rec.NotAfter = m.leaf.NotBefore, m.leaf.NotAfter

@@ -249,6 +249,11 @@ func (s *Service) UpdateMetadata(ctx context.Context, id string, u Update) (*Cer
 			rec.Tags = *u.Tags
 		}
 		if u.IgnoreExpirationNotifications != nil {
+			if *u.IgnoreExpirationNotifications && !rec.IgnoreNotifications {
+				if err := checkIgnore(rec, s.clock.Now()); err != nil {
+					return err
+				}
+			}
 			rec.IgnoreNotifications = *u.IgnoreExpirationNotifications
 		}
 		if u.RenewBeforeDays != nil && rec.Source == SourceIssued {

@@ -44,6 +44,11 @@ func (s *Service) Upload(ctx context.Context, idemKey string, in UploadInput) (*
 		if err := s.applyMaterial(rec, in.Material, bundle, in.PrivateKeyWriteOnly, now); err != nil {
 			return "", err
 		}
+		if rec.IgnoreNotifications {
+			if err := checkIgnore(rec, now); err != nil {
+				return "", err
+			}
+		}
 		if err := tx.InsertCertificate(ctx, rec); err != nil {
 			return "", err
 		}
@@ -100,6 +105,7 @@ func (s *Service) Rotate(ctx context.Context, idemKey, id string, in RotateInput
 		}
 		problems = ps
 		rec.Version++
+		rec.IgnoreNotifications = false // a new version clears the ignore (N1)
 		if err := s.applyMaterial(rec, m, bundle, keyWO, now); err != nil {
 			return "", err
 		}
