@@ -17,6 +17,17 @@ func (h *handler) routesAlarms(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /v1/alarms/{id}", h.deleteAlarm)
 	mux.HandleFunc("GET /v1/notifications", h.notifications)
 	mux.HandleFunc("POST /v1/admin/alarms/evaluate", h.evaluate)
+	mux.HandleFunc("POST /v1/certificates/ignore/check", h.checkIgnore)
+}
+
+// checkIgnore answers whether a certificate expiring at not_after may have its
+// notifications ignored now (N1): 200 when it may, the refusal otherwise.
+func (h *handler) checkIgnore(w http.ResponseWriter, r *http.Request) {
+	var in wire.IgnoreCheck
+	if !decode(w, r, &in) {
+		return
+	}
+	h.renderCheck(w, h.svc.CheckIgnore(in.NotAfter))
 }
 
 func alarmInput(in *wire.AlarmRequest) service.AlarmInput {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/api/wire"
 )
@@ -76,4 +77,10 @@ func (c *Client) Evaluate(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return out.Written, nil
+}
+
+// CheckIgnore tells whether a certificate expiring at notAfter may have its
+// notifications ignored now (N1): nil, or the service's refusal.
+func (c *Client) CheckIgnore(ctx context.Context, notAfter time.Time) error {
+	return c.do(ctx, http.MethodPost, "/v1/certificates/ignore/check", nil, &wire.IgnoreCheck{NotAfter: notAfter}, nil)
 }

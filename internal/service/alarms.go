@@ -412,6 +412,12 @@ func (s *Service) Notifications(ctx context.Context, f store.NotificationFilter)
 // ignoreWindow is N1's "expires soon": within 30 days.
 const ignoreWindow = 30 * day
 
+// CheckIgnore applies N1 to a certificate that expires at notAfter, at the service
+// clock's now, so a plan can show the refusal before anything is changed.
+func (s *Service) CheckIgnore(notAfter time.Time) error {
+	return checkIgnore(&store.Certificate{ID: "the certificate", NotAfter: notAfter}, s.clock.Now())
+}
+
 // checkIgnore is N1: only a certificate that expires soon can have its expiry
 // notifications ignored; un-ignoring is always allowed.
 func checkIgnore(rec *store.Certificate, now time.Time) error {

@@ -68,6 +68,19 @@ type NotificationList struct {
 	Notifications []Notification `json:"notifications"`
 }
 
+// IgnoreCheck asks whether a certificate expiring at NotAfter may be ignored now (N1).
+type IgnoreCheck struct {
+	NotAfter time.Time `json:"not_after"`
+}
+
+// Validate checks the request's shape.
+func (r *IgnoreCheck) Validate() error {
+	if r.NotAfter.IsZero() {
+		return FieldError("not_after", "Expiry Required", "not_after is required.")
+	}
+	return nil
+}
+
 // EvaluateResult is the answer of POST /v1/admin/alarms/evaluate.
 type EvaluateResult struct {
 	Written int `json:"written"`
