@@ -10,13 +10,13 @@ import (
 )
 
 func (h *handler) routesAlarms(mux *http.ServeMux) {
-	mux.HandleFunc("POST /v1/alarms", h.createAlarm)
+	mux.HandleFunc("POST /v1/alarms", h.bodyScoped(h.createAlarm))
 	mux.HandleFunc("POST /v1/alarms/check", h.checkAlarm)
-	mux.HandleFunc("GET /v1/alarms/{id}", h.getAlarm)
-	mux.HandleFunc("PUT /v1/alarms/{id}", h.updateAlarm)
-	mux.HandleFunc("DELETE /v1/alarms/{id}", h.deleteAlarm)
+	mux.HandleFunc("GET /v1/alarms/{id}", h.alarmScoped(h.getAlarm))
+	mux.HandleFunc("PUT /v1/alarms/{id}", h.alarmScoped(h.bodyScoped(h.updateAlarm)))
+	mux.HandleFunc("DELETE /v1/alarms/{id}", h.alarmScoped(h.deleteAlarm))
 	mux.HandleFunc("GET /v1/notifications", h.notifications)
-	mux.HandleFunc("POST /v1/admin/alarms/evaluate", h.evaluate)
+	mux.HandleFunc("POST /v1/admin/alarms/evaluate", adminOnly(h.evaluate))
 	mux.HandleFunc("POST /v1/certificates/ignore/check", h.checkIgnore)
 }
 
@@ -79,7 +79,7 @@ func (h *handler) deleteAlarm(w http.ResponseWriter, r *http.Request) {
 func (h *handler) notifications(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.NotificationFilter{PolicyID: q.Get("policy_id"), CertificateID: q.Get("certificate_id"),
-		Channel: q.Get("channel"), Status: q.Get("status")}
+		Channel: q.Get("channel"), Status: q.Get("status"), Projects: projectsFilter(r)}
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 0 {

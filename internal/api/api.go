@@ -24,12 +24,12 @@ func NewHandler(svc *service.Service) http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		render(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("POST /v1/certificates/uploads", h.upload)
+	mux.HandleFunc("POST /v1/certificates/uploads", h.bodyScoped(h.upload))
 	mux.HandleFunc("GET /v1/certificates", h.list)
-	mux.HandleFunc("GET /v1/certificates/{id}", h.get)
-	mux.HandleFunc("PATCH /v1/certificates/{id}", h.update)
-	mux.HandleFunc("POST /v1/certificates/{id}/rotate", h.rotate)
-	mux.HandleFunc("DELETE /v1/certificates/{id}", h.delete)
+	mux.HandleFunc("GET /v1/certificates/{id}", h.certScoped(h.get))
+	mux.HandleFunc("PATCH /v1/certificates/{id}", h.certScoped(h.moveScoped(h.update)))
+	mux.HandleFunc("POST /v1/certificates/{id}/rotate", h.certScoped(h.rotate))
+	mux.HandleFunc("DELETE /v1/certificates/{id}", h.certScoped(h.delete))
 	h.routesOrders(mux)
 	h.routesHosting(mux)
 	h.routesAlarms(mux)
@@ -146,6 +146,7 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 	cs, err := h.svc.List(r.Context(), service.Filter{
 		IDs: f.IDs, Name: f.Name, NameExact: f.NameExact, Domain: f.Domain, Status: f.Status,
 		Source: f.Source, Project: f.Project, Tags: f.Tags, ExpiringWithinDays: f.ExpiringWithinDays,
+		Projects: projectsFilter(r),
 	})
 	if err != nil {
 		renderError(w, err)

@@ -10,10 +10,10 @@ import (
 )
 
 func (h *handler) routesHosting(mux *http.ServeMux) {
-	mux.HandleFunc("POST /v1/hostings", h.createHosting)
-	mux.HandleFunc("GET /v1/hostings/{id}", h.getHosting)
-	mux.HandleFunc("PUT /v1/hostings/{id}", h.updateHosting)
-	mux.HandleFunc("DELETE /v1/hostings/{id}", h.deleteHosting)
+	mux.HandleFunc("POST /v1/hostings", h.bodyScoped(h.createHosting))
+	mux.HandleFunc("GET /v1/hostings/{id}", h.hostingScoped(h.getHosting))
+	mux.HandleFunc("PUT /v1/hostings/{id}", h.hostingScoped(h.bodyScoped(h.updateHosting)))
+	mux.HandleFunc("DELETE /v1/hostings/{id}", h.hostingScoped(h.deleteHosting))
 	mux.HandleFunc("GET /v1/deployments", h.deployments)
 }
 
@@ -56,7 +56,7 @@ func (h *handler) deleteHosting(w http.ResponseWriter, r *http.Request) {
 func (h *handler) deployments(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.DeploymentFilter{CertificateID: q.Get("certificate_id"), HostingID: q.Get("hosting_id"),
-		Type: q.Get("type"), InstanceID: q.Get("instance_id")}
+		Type: q.Get("type"), InstanceID: q.Get("instance_id"), Projects: projectsFilter(r)}
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 0 {

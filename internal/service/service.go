@@ -167,7 +167,8 @@ type Filter struct {
 	Source             string
 	Project            string
 	Tags               map[string]string
-	ExpiringWithinDays *int // not yet expired and expiring within this many days
+	ExpiringWithinDays *int     // not yet expired and expiring within this many days
+	Projects           []string // a token's scope: nil = all, empty = none
 }
 
 // List returns the certificates that match f, in one store query. Keys are never
@@ -175,7 +176,7 @@ type Filter struct {
 func (s *Service) List(ctx context.Context, f Filter) ([]*Certificate, error) {
 	now := s.clock.Now()
 	sf := store.CertificateFilter{
-		IDs: f.IDs, Name: f.Name, NameExact: f.NameExact, Source: f.Source,
+		IDs: f.IDs, Name: f.Name, NameExact: f.NameExact, Source: f.Source, Projects: f.Projects,
 		Project: f.Project, Tags: f.Tags, Status: f.Status,
 	}
 	if f.Domain != "" {
