@@ -37,6 +37,7 @@ const (
 	RepeatOnce              = "once"
 	minRepeatInterval       = time.Minute
 	maxDeliveryAttempts     = 8
+	deliveryLease           = 5 * time.Minute
 	CodeInvalidAlarm        = "invalid_alarm"
 	CodeIgnoreRefused       = "ignore_refused"
 )
@@ -288,7 +289,9 @@ func (s *Service) Evaluate(ctx context.Context) (int, error) {
 }
 
 // due is the repeat rule: "once" per certificate and expiry date, or again after the
-// interval.
+// interval. The interval is counted in evaluation minutes (A3: evaluated every
+// minute), the slots of the outbox's dedup key: a run that starts a little earlier in
+// its minute than the last firing's run is still a minute later.
 func due(repeat string, last, now time.Time) bool {
 	if last.IsZero() {
 		return true
@@ -297,7 +300,7 @@ func due(repeat string, last, now time.Time) bool {
 		return false
 	}
 	d, err := time.ParseDuration(repeat)
-	return err == nil && now.Sub(last) >= d
+	return err == nil && now.Truncate(time.Minute).Sub(last.Truncate(time.Minute)) >= d
 }
 
 // enqueue writes the outbox rows of one firing: EMAIL and SMS per recipient, one
@@ -343,7 +346,24 @@ func (s *Service) enqueue(ctx context.Context, tx store.Tx, p *store.AlarmPolicy
 // receiver drops a duplicate if the process died between sending and recording.
 func (s *Service) Deliver(ctx context.Context, sender notify.Sender, limit int) (sent, failed int, err error) {
 	now := s.clock.Now()
-	due, err := s.st.ListNotifications(ctx, store.NotificationFilter{Status: NotificationPending, DueBy: now, Limit: limit})
+	// Claim the due rows first, in one transaction: another process delivering at the
+	// same time no longer sees them as due. A process that dies after claiming leaves
+	// them to be sent again when the lease ends — with the same idempotency key.
+	var due []*store.Notification
+	err = s.st.Update(ctx, func(tx store.Tx) error {
+		rows, err := tx.ListNotifications(ctx, store.NotificationFilter{Status: NotificationPending, DueBy: now, Limit: limit})
+		if err != nil {
+			return err
+		}
+		for _, n := range rows {
+			n.NextAttemptAt = now.Add(deliveryLease)
+			if err := tx.UpdateNotification(ctx, n); err != nil {
+				return err
+			}
+		}
+		due = rows
+		return nil
+	})
 	if err != nil {
 		return 0, 0, err
 	}

@@ -38,6 +38,34 @@ func (s *Service) authority(ctx context.Context, brand, alg string) (*ca.Hierarc
 	return s.loadHierarchy(rec)
 }
 
+// prepareAuthorities creates, outside any transaction, the CAs that an operation on
+// record id may issue from: its order's algorithm, a pending reissue's, and algs.
+// authority persists a new CA in a transaction of its own, which would deadlock
+// inside the write transaction of Advance, Review or Reissue.
+func (s *Service) prepareAuthorities(ctx context.Context, id string, algs ...string) error {
+	rec, err := s.st.GetCertificate(ctx, id)
+	if err != nil || rec.Source != SourceIssued {
+		return nil // the operation itself reports it
+	}
+	sp, err := readSpec(rec)
+	if err != nil {
+		return nil
+	}
+	algs = append(algs, sp.KeyAlgorithm)
+	if sp.Pending != nil {
+		algs = append(algs, sp.Pending.KeyAlgorithm)
+	}
+	for _, alg := range algs {
+		if alg == "" || !ca.Supports(sp.Brand, alg) {
+			continue
+		}
+		if _, err := s.authority(ctx, sp.Brand, alg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *Service) cachedHierarchy(id string) *ca.Hierarchy {
 	s.mu.Lock()
 	defer s.mu.Unlock()

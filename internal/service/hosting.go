@@ -273,12 +273,6 @@ func (s *Service) UpdateHosting(ctx context.Context, idemKey, id string, in Host
 		if err != nil {
 			return "", storeErr(err, in.CertificateID)
 		}
-		if err := s.deployable(rec); err != nil {
-			return "", err
-		}
-		if err := checkCoverage(rec, domains); err != nil {
-			return "", err
-		}
 		old := h.CertificateID
 		var oldVersion int
 		if prev, err := tx.GetCertificate(ctx, old); err == nil {
@@ -290,6 +284,16 @@ func (s *Service) UpdateHosting(ctx context.Context, idemKey, id string, in Host
 				kept = append(kept, r)
 			} else {
 				added = append(added, r)
+			}
+		}
+		// Only what is deployed is checked: removing resources from a hosting whose
+		// certificate expired deploys nothing and stays possible.
+		if old != rec.ID || len(added) > 0 {
+			if err := s.deployable(rec); err != nil {
+				return "", err
+			}
+			if err := checkCoverage(rec, domains); err != nil {
+				return "", err
 			}
 		}
 		h.CertificateID, h.Project, h.Resources, h.UpdatedAt = rec.ID, rec.Project, resources, s.clock.Now()
@@ -345,18 +349,44 @@ func (s *Service) GetHosting(ctx context.Context, id string) (*Hosting, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Hosting{Hosting: *h, Deployments: latestPerResource(ds, h.Resources)}, nil
+	return &Hosting{Hosting: *h, Deployments: latestPerResource(ds, h)}, nil
 }
 
-// latestPerResource keeps the newest deployment of each bound resource (ds is newest first).
-func latestPerResource(ds []*store.Deployment, bound []store.PlatformResource) []*store.Deployment {
-	seen := map[store.PlatformResource]bool{}
-	var out []*store.Deployment
+// latestPerResource keeps the current deployment of each resource h binds. Two
+// operations can stamp their deployments with the same time (a clock that did not
+// move between them — a test's fake clock; or one set back), so the store's "newest
+// first" order alone cannot tell which is current: a bound resource serves the
+// hosting's certificate, so its deployment of that certificate with the highest
+// version wins, then the later one.
+func latestPerResource(ds []*store.Deployment, h *store.Hosting) []*store.Deployment {
+	rank := func(d *store.Deployment) (bool, int) { return d.CertificateID == h.CertificateID, d.Version }
+	best := map[store.PlatformResource]*store.Deployment{}
 	for _, d := range ds {
-		if seen[d.Resource] || !slices.Contains(bound, d.Resource) {
+		if !slices.Contains(h.Resources, d.Resource) {
 			continue
 		}
-		seen[d.Resource] = true
+		b, ok := best[d.Resource]
+		if !ok {
+			best[d.Resource] = d
+			continue
+		}
+		dc, dv := rank(d)
+		bc, bv := rank(b)
+		switch {
+		case dc != bc:
+			if dc {
+				best[d.Resource] = d
+			}
+		case dv != bv:
+			if dv > bv {
+				best[d.Resource] = d
+			}
+		case d.StartedAt.After(b.StartedAt):
+			best[d.Resource] = d
+		}
+	}
+	out := make([]*store.Deployment, 0, len(best))
+	for _, d := range best {
 		out = append(out, d)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -398,13 +428,60 @@ func checkNotHosted(ctx context.Context, tx store.Reader, id string) error {
 // to it, automatically, with deployment records.
 func (s *Service) redeploy(ctx context.Context, tx store.Tx, rec *store.Certificate, previousVersion int) error {
 	hs, err := tx.ListHostings(ctx, store.HostingFilter{CertificateID: rec.ID})
-	if err != nil {
+	if err != nil || len(hs) == 0 {
 		return err
+	}
+	// A new version that cannot serve the bound resources is refused, never deployed
+	// silently: the resources keep the version they serve.
+	refuse := func(err error) error {
+		var se *Error
+		if errors.As(err, &se) {
+			e := *se
+			e.Message += fmt.Sprintf(" Hosting %s binds it to platform resources, which would get this new version (rule H1): move them to another certificate first, or keep the new version deployable.", hs[0].ID)
+			return &e
+		}
+		return err
+	}
+	if err := s.deployable(rec); err != nil {
+		return refuse(err)
+	}
+	if err := s.keyDeployable(rec); err != nil {
+		return refuse(err)
+	}
+	for _, h := range hs {
+		domains := map[store.PlatformResource]string{}
+		for _, r := range h.Resources {
+			domains[r], _ = CheckResource(r)
+		}
+		if err := checkCoverage(rec, domains); err != nil {
+			return refuse(err)
+		}
 	}
 	for _, h := range hs {
 		if err := s.deploy(ctx, tx, h, rec, h.Resources, rec.ID, previousVersion); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// keyDeployable checks the key of a record's current version itself: a new version
+// (a reissue) may have got a password or a CSR that the record's stored order does not
+// show yet. The backend must hold the key (not a CSR's), unencrypted (I6).
+func (s *Service) keyDeployable(rec *store.Certificate) error {
+	refuse := func(format string, args ...any) error {
+		return &Error{Kind: KindFailedPrecondition, Code: CodeNotDeployable, Field: "certificate_id",
+			Summary: "Certificate Cannot Be Deployed", Message: fmt.Sprintf(format, args...)}
+	}
+	key, err := s.open(rec.ID, "private_key", rec.PrivateKeySealed)
+	if err != nil {
+		return err
+	}
+	switch {
+	case key == "":
+		return refuse("Certificate %s was issued for your own CSR: the backend does not hold its private key, so it cannot deploy it.", rec.ID)
+	case strings.Contains(key, "ENCRYPTED PRIVATE KEY"):
+		return refuse("Certificate %s has a private key password: it cannot be deployed to platform resources (rule I6). Reissue it without private_key_password.", rec.ID)
 	}
 	return nil
 }
@@ -461,6 +538,18 @@ func (s *Service) takeOver(ctx context.Context, tx store.Tx, rec *store.Certific
 	if len(diffs) == 0 {
 		if err := s.deployable(rec); err != nil {
 			diffs = append(diffs, err.Error())
+		}
+	}
+	if len(diffs) == 0 {
+		for _, h := range hs {
+			domains := map[store.PlatformResource]string{}
+			for _, r := range h.Resources {
+				domains[r], _ = CheckResource(r)
+			}
+			if err := checkCoverage(rec, domains); err != nil {
+				diffs = append(diffs, err.Error())
+				break
+			}
 		}
 	}
 	if len(diffs) > 0 {
