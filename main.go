@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/sslkit/terraform-provider-ssl/internal/cli"
 	"github.com/sslkit/terraform-provider-ssl/internal/provider"
 )
 
@@ -26,9 +27,12 @@ func main() {
 		case "version":
 			fmt.Println(version)
 			return
-		case "serve", "evaluate", "review":
-			fmt.Fprintf(os.Stderr, "terraform-provider-ssl: %s is not available in this build\n", os.Args[1])
-			os.Exit(2)
+		case "review":
+			os.Exit(cli.Review(context.Background(), os.Args[2:], os.Stdout, os.Stderr, os.Getenv))
+		case "serve":
+			os.Exit(cli.Serve(context.Background(), os.Args[2:], os.Stdout, os.Stderr, os.Getenv))
+		case "evaluate":
+			os.Exit(cli.Evaluate(os.Args[2:], os.Stdout, os.Stderr))
 		}
 	}
 

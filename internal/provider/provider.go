@@ -298,6 +298,9 @@ func (p *sslProvider) Configure(ctx context.Context, req provider.ConfigureReque
 func (p *sslProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewCertificateUploadResource,
+		NewCertificateResource,
+		NewCertificateValidationResource,
+		NewExpirationAlarmResource,
 	}
 }
 
@@ -305,6 +308,9 @@ func (p *sslProvider) DataSources(_ context.Context) []func() datasource.DataSou
 	return []func() datasource.DataSource{
 		NewCertificateDataSource,
 		NewCertificatesDataSource,
+		NewProductsDataSource,
+		NewCACertificatesDataSource,
+		NewNotificationsDataSource,
 	}
 }
 

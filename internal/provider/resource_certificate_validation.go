@@ -28,6 +28,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = (*certificateValidationResource)(nil)
 	_ resource.ResourceWithImportState = (*certificateValidationResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*certificateValidationResource)(nil)
 )
 
 // Polling of Create: exponential backoff between these bounds, with jitter.
@@ -193,6 +194,28 @@ func (r *certificateValidationResource) Delete(_ context.Context, _ resource.Del
 func (r *certificateValidationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("certificate_id"), req.ID)...)
+}
+
+// ModifyPlan replaces a waiter whose certificate was never issued (imported while the
+// order was pending), so that the next apply waits for it.
+func (r *certificateValidationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var state, plan certificateValidationResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	status := state.Status.ValueString()
+	if state.Status.IsNull() || status == "issued" || status == "reissuing" || validationEnded(status) {
+		return
+	}
+	plan.Status = types.StringUnknown()
+	plan.CertificatePEM, plan.CAChainPEM, plan.FullChainPEM = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
 }
 
 // wait checks the order until it is issued, has ended, or timeout has passed. It never

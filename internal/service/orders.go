@@ -616,7 +616,8 @@ func (s *Service) applyMinted(ctx context.Context, tx store.Tx, rec *store.Certi
 	if sp.IssuedAt == nil {
 		sp.IssuedAt = &now
 	}
-	sp.ValidationRecords = nil
+	// The validation records stay: configurations that published them keep
+	// referring to them (like ACM's records).
 	return nil
 }
 
@@ -653,18 +654,18 @@ func (s *Service) orderView(rec *store.Certificate, now time.Time) *Order {
 	}
 	if sp.Pending != nil {
 		o.ReminderAvailableAt = reminderAvailableAt(sp)
-		o.Pending = pendingText(sp)
+		o.Pending = pendingText(rec.ID, sp)
 	} else if sp.Note != "" {
 		o.Pending = sp.Note
 	}
 	return o
 }
 
-func pendingText(sp *orderSpec) string {
+func pendingText(id string, sp *orderSpec) string {
 	p := sp.Pending
 	what := map[string]string{opIssue: "issuance", opReissue: "reissue", opRevocation: "revocation", opRenewal: "renewal"}[p.Kind]
 	if p.Needs == needReview {
-		return fmt.Sprintf("The %s waits for the reviewer's approval (review_policy = manual): `terraform-provider-ssl review approve <id>`.", what)
+		return fmt.Sprintf("The %s waits for the reviewer's approval (review_policy = manual): `terraform-provider-ssl review approve %s`.", what, id)
 	}
 	var recs []string
 	for _, r := range sp.ValidationRecords {
@@ -677,6 +678,9 @@ func pendingText(sp *orderSpec) string {
 	msg := fmt.Sprintf("The %s waits for domain validation: publish %s.", what, strings.Join(recs, "; "))
 	if p.Deadline != nil {
 		msg += fmt.Sprintf(" It fails unless validated by %s (rule R7).", p.Deadline.Format(time.RFC3339))
+	}
+	if sp.Note != "" {
+		msg += " Last check: " + sp.Note + "."
 	}
 	return msg
 }

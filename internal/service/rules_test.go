@@ -376,7 +376,9 @@ func TestValidationHTTP(t *testing.T) {
 		c, err = e.svc.Advance(e.ctx, c.ID)
 		wantNoErr(t, err)
 		wantStatus(t, c, service.StatusIssued)
-		if len(c.Order.ValidationRecords) != 0 || !c.NotBefore.Equal(e.now()) {
+		// The records stay after issue: configurations that published them keep
+		// referring to them.
+		if len(c.Order.ValidationRecords) != 2 || !c.NotBefore.Equal(e.now()) {
 			t.Fatalf("issued: records %+v not_before %s", c.Order.ValidationRecords, c.NotBefore)
 		}
 	})

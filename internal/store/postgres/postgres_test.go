@@ -372,6 +372,31 @@ func TestTimesOutOfRangeRefused(t *testing.T) {
 			return err
 		},
 		"RevokeSerial": func(tx store.Tx) error { return tx.RevokeSerial(t.Context(), "ca", "01", far, 1) },
+		"InsertHosting": func(tx store.Tx) error {
+			h := storetest.Hosting("far", "far")
+			h.CreatedAt = far
+			return tx.InsertHosting(t.Context(), h)
+		},
+		"InsertDeployment": func(tx store.Tx) error {
+			d := storetest.Deployment("far", "far", "far", storetest.Resource("CLB", "far", ""))
+			d.FinishedAt = far
+			return tx.InsertDeployment(t.Context(), d)
+		},
+		"InsertAlarmPolicy": func(tx store.Tx) error {
+			p := storetest.AlarmPolicy("far")
+			p.LastEvaluatedAt = far
+			return tx.InsertAlarmPolicy(t.Context(), p)
+		},
+		"InsertNotification": func(tx store.Tx) error {
+			n := storetest.Notification("far", "far", "far")
+			n.NextAttemptAt = far
+			return tx.InsertNotification(t.Context(), n)
+		},
+		"RecordFiring": func(tx store.Tx) error { return tx.RecordFiring(t.Context(), "far", "far", far, far) },
+		"AlarmCandidates": func(tx store.Tx) error {
+			_, err := tx.AlarmCandidates(t.Context(), far)
+			return err
+		},
 	} {
 		if err := s.Update(t.Context(), fn); err == nil || !strings.Contains(err.Error(), "0000-9999") {
 			t.Errorf("%s with year 10000: %v", what, err)

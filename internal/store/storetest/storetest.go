@@ -1,6 +1,9 @@
 // Package storetest is the one conformance suite for store.Store
 // implementations: sqlite runs it on a temporary file, postgres on a fresh
-// database. ca.go holds the tests of the CA hierarchies and serial numbers.
+// database. ca.go holds the tests of the CA hierarchies and serial numbers,
+// hosting.go those of hostings and deployments, alarms.go those of alarm
+// policies, candidates and the notification outbox; scale.go is the data of each
+// store's own AlarmCandidates scale test.
 //
 // Times in the suite have microsecond precision (PostgreSQL keeps no more) and a
 // non-UTC location; they must come back Equal, not necessarily in the same location.
@@ -56,6 +59,27 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"serial/list revoked ordered and per CA", testSerialListRevoked},
 		{"serial/survives certificate delete", testSerialSurvivesCertificateDelete},
 		{"ca/transaction sees its writes and rolls back", testCAInTransaction},
+		{"hosting/round trip", testHostingRoundTrip},
+		{"hosting/error/duplicate id and bound resource", testHostingErrors},
+		{"hosting/error/missing id", testHostingMissing},
+		{"hosting/update rewrites certificate and resources", testHostingUpdate},
+		{"hosting/delete removes bindings and keeps deployments", testHostingDeleteKeepsDeployments},
+		{"hosting/list filters", testHostingList},
+		{"deployment/round trip and update", testDeploymentRoundTrip},
+		{"deployment/error/duplicate and missing id", testDeploymentErrors},
+		{"deployment/list filters, order and limit", testDeploymentList},
+		{"alarm policy/round trip", testPolicyRoundTrip},
+		{"alarm policy/error/duplicate and missing id", testPolicyErrors},
+		{"alarm policy/update rewrites every field", testPolicyUpdate},
+		{"alarm policy/list by projects", testPolicyList},
+		{"alarm policy/delete keeps notifications", testPolicyDeleteKeepsNotifications},
+		{"alarm candidates/boundaries, firings and renewal", testAlarmCandidates},
+		{"alarm candidates/extreme thresholds", testAlarmCandidatesExtremeThresholds},
+		{"alarm candidates/now finer than microseconds", testAlarmCandidatesNanoseconds},
+		{"notification/round trip and update", testNotificationRoundTrip},
+		{"notification/error/duplicate id, dedup key and missing id", testNotificationErrors},
+		{"notification/list filters", testNotificationList},
+		{"hosting and alarms/transaction usable after store errors", testAlarmsTransactionUsable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

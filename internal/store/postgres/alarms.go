@@ -1,0 +1,476 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sslkit/terraform-provider-ssl/internal/store"
+)
+
+// recipientJSON is how a recipient is kept in alarm_policies.recipients: with
+// its own field names, so that renaming a Go field does not change stored data.
+type recipientJSON struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
+}
+
+// marshalRecipients encodes rs as a JSON array.
+func marshalRecipients(rs []store.Recipient) (string, error) {
+	js := make([]recipientJSON, len(rs))
+	for i, r := range rs {
+		js[i] = recipientJSON(r)
+	}
+	return marshalJSON(js, "[]")
+}
+
+// unmarshalRecipients decodes a JSON array written by marshalRecipients; nil when empty.
+func unmarshalRecipients(b []byte) ([]store.Recipient, error) {
+	var js []recipientJSON
+	if err := json.Unmarshal(b, &js); err != nil {
+		return nil, err
+	}
+	if len(js) == 0 {
+		return nil, nil
+	}
+	rs := make([]store.Recipient, len(js))
+	for i, r := range js {
+		rs[i] = store.Recipient(r)
+	}
+	return rs, nil
+}
+
+// uniqueIDs returns ids without repetitions, first occurrence kept.
+func uniqueIDs(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// policySelect selects policies with their explicit certificates, one row per
+// certificate (one row with a NULL certificate for a policy naming none), in
+// the order the scan groups them by: policy id, then the policy's order.
+const policySelect = `SELECT p.id, p.name, p.remarks, p.project, p.days_before_expiry, p.repeat_interval,
+	p.recipients, p.channels, p.webhook_url, p.webhook_secret_sealed, p.enabled, p.last_evaluated_at,
+	p.created_at, p.updated_at, pc.certificate_id
+	FROM alarm_policies p LEFT JOIN alarm_policy_certificates pc ON pc.policy_id = p.id`
+
+const policyOrder = ` ORDER BY p.id, pc.ordinal`
+
+// queryPolicies runs a policySelect query and groups its rows into policies.
+func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([]*store.AlarmPolicy, error) {
+	rows, err := r.q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*store.AlarmPolicy
+	for rows.Next() {
+		var (
+			p                    store.AlarmPolicy
+			recipients, channels []byte
+			secret               []byte
+			certificateID        *string
+		)
+		if err := rows.Scan(&p.ID, &p.Name, &p.Remarks, &p.Project, &p.DaysBeforeExpiry, &p.RepeatInterval,
+			&recipients, &channels, &p.WebhookURL, &secret, &p.Enabled, &p.LastEvaluatedAt,
+			&p.CreatedAt, &p.UpdatedAt, &certificateID); err != nil {
+			return nil, err
+		}
+		cur := &p
+		if n := len(out); n > 0 && out[n-1].ID == p.ID {
+			cur = out[n-1]
+		} else {
+			if p.Recipients, err = unmarshalRecipients(recipients); err != nil {
+				return nil, fmt.Errorf("alarm policy %q: recipients: %w", p.ID, err)
+			}
+			if err := json.Unmarshal(channels, &p.Channels); err != nil {
+				return nil, fmt.Errorf("alarm policy %q: channels: %w", p.ID, err)
+			}
+			if len(p.Channels) == 0 {
+				p.Channels = nil
+			}
+			p.WebhookSecretSealed = nilIfEmpty(secret)
+			out = append(out, cur)
+		}
+		if certificateID != nil {
+			cur.CertificateIDs = append(cur.CertificateIDs, *certificateID)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// GetAlarmPolicy returns one policy, its webhook secret still sealed.
+func (r reader) GetAlarmPolicy(ctx context.Context, id string) (*store.AlarmPolicy, error) {
+	ps, err := r.queryPolicies(ctx, policySelect+" WHERE p.id = $1"+policyOrder, id)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get alarm policy %q: %w", id, err)
+	}
+	if len(ps) == 0 {
+		return nil, fmt.Errorf("postgres: alarm policy %q: %w", id, store.ErrNotFound)
+	}
+	return ps[0], nil
+}
+
+// ListAlarmPolicies returns the policies of projects (nil: every project; empty:
+// none), ordered by id, in one query.
+func (r reader) ListAlarmPolicies(ctx context.Context, projects []string) ([]*store.AlarmPolicy, error) {
+	q := policySelect
+	var args []any
+	switch {
+	case projects == nil:
+	case len(projects) == 0:
+		q += " WHERE FALSE"
+	default:
+		q += " WHERE p.project = ANY($1::text[])"
+		args = append(args, projects)
+	}
+	ps, err := r.queryPolicies(ctx, q+policyOrder, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list alarm policies: %w", err)
+	}
+	return ps, nil
+}
+
+// policyArgs returns the values of the alarm_policies columns of p ($1-$14, id
+// first, in policyColumns order) and its explicit certificates ($15).
+func policyArgs(p *store.AlarmPolicy) ([]any, error) {
+	recipients, err := marshalRecipients(p.Recipients)
+	if err != nil {
+		return nil, fmt.Errorf("recipients: %w", err)
+	}
+	channels, err := marshalJSON(p.Channels, "[]")
+	if err != nil {
+		return nil, fmt.Errorf("channels: %w", err)
+	}
+	for _, tm := range []time.Time{p.LastEvaluatedAt, p.CreatedAt, p.UpdatedAt} {
+		if err := checkTime(tm); err != nil {
+			return nil, err
+		}
+	}
+	return []any{p.ID, p.Name, p.Remarks, p.Project, p.DaysBeforeExpiry, p.RepeatInterval, recipients,
+		channels, p.WebhookURL, nilIfEmpty(p.WebhookSecretSealed), p.Enabled, p.LastEvaluatedAt,
+		p.CreatedAt, p.UpdatedAt, uniqueIDs(p.CertificateIDs)}, nil
+}
+
+// policyColumns are the columns of alarm_policies, in policyArgs order.
+var policyColumns = []string{"id", "name", "remarks", "project", "days_before_expiry", "repeat_interval",
+	"recipients", "channels", "webhook_url", "webhook_secret_sealed", "enabled", "last_evaluated_at",
+	"created_at", "updated_at"}
+
+// insertPolicySQL inserts a policy and its explicit certificates in one
+// statement when the id is free, and returns whether it went in.
+var insertPolicySQL = `WITH ins AS (
+		INSERT INTO alarm_policies (` + strings.Join(policyColumns, ", ") + `)
+		VALUES (` + placeholders(1, len(policyColumns)) + `)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING id
+	), ids AS (
+		INSERT INTO alarm_policy_certificates (policy_id, certificate_id, ordinal)
+		SELECT ins.id, c.id, c.ordinal FROM ins CROSS JOIN unnest($15::text[]) WITH ORDINALITY AS c (id, ordinal)
+	)
+	SELECT EXISTS (SELECT 1 FROM ins)`
+
+// updatePolicySQL rewrites every column of a policy ($1) and its explicit
+// certificates in one statement, and returns whether the policy exists.
+var updatePolicySQL = func() string {
+	sets := make([]string, 0, len(policyColumns)-1)
+	for i, col := range policyColumns[1:] {
+		sets = append(sets, fmt.Sprintf("%s = $%d", col, i+2))
+	}
+	return `WITH upd AS (
+		UPDATE alarm_policies SET ` + strings.Join(sets, ", ") + ` WHERE id = $1 RETURNING id
+	), unlist AS (
+		DELETE FROM alarm_policy_certificates pc USING upd
+		WHERE pc.policy_id = upd.id AND pc.certificate_id <> ALL ($15::text[])
+	), list AS (
+		INSERT INTO alarm_policy_certificates (policy_id, certificate_id, ordinal)
+		SELECT upd.id, c.id, c.ordinal FROM upd CROSS JOIN unnest($15::text[]) WITH ORDINALITY AS c (id, ordinal)
+		ON CONFLICT (policy_id, certificate_id) DO UPDATE SET ordinal = EXCLUDED.ordinal
+	)
+	SELECT EXISTS (SELECT 1 FROM upd)`
+}()
+
+// InsertAlarmPolicy stores a policy and its explicit certificates; ErrConflict
+// when the id exists, in which case nothing is written and the transaction stays usable.
+func (t *tx) InsertAlarmPolicy(ctx context.Context, p *store.AlarmPolicy) error {
+	args, err := policyArgs(p)
+	if err != nil {
+		return fmt.Errorf("postgres: insert alarm policy %q: %w", p.ID, err)
+	}
+	var inserted bool
+	err = t.q.QueryRow(ctx, insertPolicySQL, args...).Scan(&inserted)
+	if err == nil && !inserted {
+		err = store.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: insert alarm policy %q: %w", p.ID, mapErr(err))
+	}
+	return nil
+}
+
+// UpdateAlarmPolicy rewrites every field of a policy, its explicit certificates
+// included; ErrNotFound when it does not exist.
+func (t *tx) UpdateAlarmPolicy(ctx context.Context, p *store.AlarmPolicy) error {
+	args, err := policyArgs(p)
+	if err != nil {
+		return fmt.Errorf("postgres: update alarm policy %q: %w", p.ID, err)
+	}
+	var exists bool
+	err = t.q.QueryRow(ctx, updatePolicySQL, args...).Scan(&exists)
+	if err == nil && !exists {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: update alarm policy %q: %w", p.ID, mapErr(err))
+	}
+	return nil
+}
+
+// DeleteAlarmPolicy removes a policy; its explicit certificates and firing
+// records go with it (ON DELETE CASCADE), its notifications stay. ErrNotFound
+// when it does not exist.
+func (t *tx) DeleteAlarmPolicy(ctx context.Context, id string) error {
+	tag, err := t.q.Exec(ctx, "DELETE FROM alarm_policies WHERE id = $1", id)
+	if err != nil {
+		return fmt.Errorf("postgres: delete alarm policy %q: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: delete alarm policy %q: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// alarmCandidatesSQL finds every (enabled policy, certificate) pair inside the
+// policy's threshold, in one statement. $1 is now rounded up to the
+// microsecond (not_after >= now ⇔ not_after >= $1), $2 now rounded down
+// (not_after <= now + d ⇔ not_after <= $2 + d): stored times have microsecond
+// precision.
+//
+// The window CTE reads the certificates through certificates_not_after over
+// [now, now + the largest threshold of an enabled policy], once (it is
+// referenced twice, so it is materialised); each certificate in it then finds
+// the policies naming it (alarm_policy_certificates_certificate) or, for the
+// policies naming none, those of its project (alarm_policies_project), and the
+// per-policy bound is applied. Days are 24 hours, whatever the session's time
+// zone; thresholds are capped at 4 000 000 days (past year 9999 from any
+// storable now, the SQLite store's limit), so that no interval overflows.
+const alarmCandidatesSQL = `
+WITH horizon AS (
+	SELECT $2::timestamptz + LEAST(MAX(days_before_expiry), 4000000) * interval '24 hours' AS until
+	FROM alarm_policies WHERE enabled
+), win AS (
+	SELECT c.id, c.project, c.not_after FROM certificates c
+	WHERE c.not_after >= $1::timestamptz AND c.not_after <= (SELECT until FROM horizon)
+		AND NOT c.ignore_notifications
+)
+SELECT p.id, w.id, w.not_after, f.last_fired_at
+FROM win w
+JOIN alarm_policy_certificates pc ON pc.certificate_id = w.id
+JOIN alarm_policies p ON p.id = pc.policy_id
+LEFT JOIN alarm_firings f ON f.policy_id = p.id AND f.certificate_id = w.id AND f.not_after = w.not_after
+WHERE p.enabled AND w.not_after <= $2::timestamptz + LEAST(p.days_before_expiry, 4000000) * interval '24 hours'
+UNION ALL
+SELECT p.id, w.id, w.not_after, f.last_fired_at
+FROM win w
+JOIN alarm_policies p ON p.project = w.project
+LEFT JOIN alarm_firings f ON f.policy_id = p.id AND f.certificate_id = w.id AND f.not_after = w.not_after
+WHERE p.enabled AND w.not_after <= $2::timestamptz + LEAST(p.days_before_expiry, 4000000) * interval '24 hours'
+	AND NOT EXISTS (SELECT 1 FROM alarm_policy_certificates x WHERE x.policy_id = p.id)
+ORDER BY 1, 2`
+
+// candidateBounds returns the $1 and $2 of alarmCandidatesSQL for now.
+func candidateBounds(now time.Time) (from, base time.Time) {
+	from, base = now.Truncate(time.Microsecond), now.Truncate(time.Microsecond)
+	if !from.Equal(now) {
+		from = from.Add(time.Microsecond)
+	}
+	return from, base
+}
+
+// AlarmCandidates returns every (enabled policy, certificate) pair inside the
+// policy's threshold at now, with the last firing for the certificate's
+// not_after, in one query.
+func (r reader) AlarmCandidates(ctx context.Context, now time.Time) ([]*store.AlarmCandidate, error) {
+	if err := checkTime(now); err != nil {
+		return nil, fmt.Errorf("postgres: alarm candidates: %w", err)
+	}
+	from, base := candidateBounds(now)
+	rows, err := r.q.Query(ctx, alarmCandidatesSQL, from, base)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: alarm candidates: %w", err)
+	}
+	defer rows.Close()
+	var out []*store.AlarmCandidate
+	for rows.Next() {
+		var (
+			a     store.AlarmCandidate
+			fired *time.Time
+		)
+		if err := rows.Scan(&a.PolicyID, &a.CertificateID, &a.NotAfter, &fired); err != nil {
+			return nil, fmt.Errorf("postgres: alarm candidates: %w", err)
+		}
+		if fired != nil {
+			a.LastFiredAt = *fired
+		}
+		out = append(out, &a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: alarm candidates: %w", err)
+	}
+	return out, nil
+}
+
+// RecordFiring upserts the last time (policy, certificate, not_after) fired;
+// ErrNotFound when the policy does not exist (the insert is conditional, so the
+// transaction stays usable).
+func (t *tx) RecordFiring(ctx context.Context, policyID, certificateID string, notAfter, at time.Time) error {
+	for _, tm := range []time.Time{notAfter, at} {
+		if err := checkTime(tm); err != nil {
+			return fmt.Errorf("postgres: record firing of policy %q for %q: %w", policyID, certificateID, err)
+		}
+	}
+	tag, err := t.q.Exec(ctx, `INSERT INTO alarm_firings (policy_id, certificate_id, not_after, last_fired_at)
+		SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM alarm_policies WHERE id = $1)
+		ON CONFLICT (policy_id, certificate_id, not_after) DO UPDATE SET last_fired_at = EXCLUDED.last_fired_at`,
+		policyID, certificateID, notAfter, at)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: record firing: alarm policy %q, certificate %q: %w", policyID, certificateID, mapErr(err))
+	}
+	return nil
+}
+
+// notificationColumns are the columns of a notification, in scan order (the
+// project is written, never read back).
+const notificationColumns = `id, dedup_key, policy_id, certificate_id, not_after, days_left,
+	recipient_name, recipient_email, recipient_phone, channel, status, attempts, next_attempt_at,
+	last_error, created_at, sent_at`
+
+// buildNotificationsQuery turns a filter into one SELECT and its arguments.
+func buildNotificationsQuery(f store.NotificationFilter) (string, []any, error) {
+	var (
+		where []string
+		args  []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	eq := func(column, value string) {
+		if value != "" {
+			where = append(where, column+" = "+arg(value))
+		}
+	}
+	eq("policy_id", f.PolicyID)
+	eq("certificate_id", f.CertificateID)
+	eq("channel", f.Channel)
+	eq("status", f.Status)
+	if !f.DueBy.IsZero() {
+		if err := checkTime(f.DueBy); err != nil {
+			return "", nil, fmt.Errorf("due by: %w", err)
+		}
+		// s <= due ⇔ s <= due rounded down: stored times have microsecond precision.
+		where = append(where, "status = 'pending' AND next_attempt_at <= "+arg(f.DueBy.Truncate(time.Microsecond)))
+	}
+	switch {
+	case f.Projects == nil:
+	case len(f.Projects) == 0:
+		where = append(where, "FALSE")
+	default:
+		where = append(where, "project = ANY("+arg(f.Projects)+"::text[])")
+	}
+	q := "SELECT " + notificationColumns + " FROM notifications"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY created_at, id"
+	if f.Limit > 0 {
+		q += " LIMIT " + arg(f.Limit)
+	}
+	return q, args, nil
+}
+
+// ListNotifications returns the outbox rows matching f, oldest first, in one query.
+func (r reader) ListNotifications(ctx context.Context, f store.NotificationFilter) ([]*store.Notification, error) {
+	q, args, err := buildNotificationsQuery(f)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list notifications: %w", err)
+	}
+	rows, err := r.q.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []*store.Notification
+	for rows.Next() {
+		var n store.Notification
+		if err := rows.Scan(&n.ID, &n.DedupKey, &n.PolicyID, &n.CertificateID, &n.NotAfter, &n.DaysLeft,
+			&n.Recipient.Name, &n.Recipient.Email, &n.Recipient.Phone, &n.Channel, &n.Status, &n.Attempts,
+			&n.NextAttemptAt, &n.LastError, &n.CreatedAt, &n.SentAt); err != nil {
+			return nil, fmt.Errorf("postgres: list notifications: %w", err)
+		}
+		out = append(out, &n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: list notifications: %w", err)
+	}
+	return out, nil
+}
+
+// InsertNotification adds an outbox row under the project of its policy;
+// ErrConflict when its id or its dedup key exists. A taken key inserts nothing
+// instead of failing, so the transaction stays usable.
+func (t *tx) InsertNotification(ctx context.Context, n *store.Notification) error {
+	for _, tm := range []time.Time{n.NotAfter, n.NextAttemptAt, n.CreatedAt, n.SentAt} {
+		if err := checkTime(tm); err != nil {
+			return fmt.Errorf("postgres: insert notification %q: %w", n.ID, err)
+		}
+	}
+	tag, err := t.q.Exec(ctx, "INSERT INTO notifications ("+notificationColumns+`, project)
+		SELECT `+placeholders(1, 16)+`, COALESCE((SELECT project FROM alarm_policies WHERE id = $3), '')
+		ON CONFLICT DO NOTHING`,
+		n.ID, n.DedupKey, n.PolicyID, n.CertificateID, n.NotAfter, n.DaysLeft,
+		n.Recipient.Name, n.Recipient.Email, n.Recipient.Phone, n.Channel, n.Status, n.Attempts,
+		n.NextAttemptAt, n.LastError, n.CreatedAt, n.SentAt)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = store.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: insert notification %q (dedup key %q): %w", n.ID, n.DedupKey, mapErr(err))
+	}
+	return nil
+}
+
+// UpdateNotification rewrites an outbox row's delivery fields (status, attempts,
+// next attempt, last error, sent time); ErrNotFound when it does not exist.
+func (t *tx) UpdateNotification(ctx context.Context, n *store.Notification) error {
+	for _, tm := range []time.Time{n.NextAttemptAt, n.SentAt} {
+		if err := checkTime(tm); err != nil {
+			return fmt.Errorf("postgres: update notification %q: %w", n.ID, err)
+		}
+	}
+	tag, err := t.q.Exec(ctx, `UPDATE notifications SET status = $2, attempts = $3, next_attempt_at = $4,
+		last_error = $5, sent_at = $6 WHERE id = $1`, n.ID, n.Status, n.Attempts, n.NextAttemptAt, n.LastError, n.SentAt)
+	if err != nil {
+		return fmt.Errorf("postgres: update notification %q: %w", n.ID, mapErr(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: update notification %q: %w", n.ID, store.ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,345 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sslkit/terraform-provider-ssl/internal/store"
+)
+
+// normalizeResources returns rs ordered by type, instance id and region (byte
+// order), without duplicates: the form a hosting keeps and returns.
+func normalizeResources(rs []store.PlatformResource) []store.PlatformResource {
+	out := slices.Clone(rs)
+	slices.SortFunc(out, compareResources)
+	return slices.Compact(out)
+}
+
+// compareResources orders resources by type, instance id, region.
+func compareResources(a, b store.PlatformResource) int {
+	return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.InstanceID, b.InstanceID),
+		strings.Compare(a.Region, b.Region))
+}
+
+// resourceArrays splits rs into three parallel arrays for unnest.
+func resourceArrays(rs []store.PlatformResource) (types, instances, regions []string) {
+	types, instances, regions = make([]string, len(rs)), make([]string, len(rs)), make([]string, len(rs))
+	for i, r := range rs {
+		types[i], instances[i], regions[i] = r.Type, r.InstanceID, r.Region
+	}
+	return types, instances, regions
+}
+
+// hostingSelect selects hostings with their resources, one row per resource (one
+// row with NULL resource columns for a hosting without any), in the order the
+// scan groups them by: hosting creation time, id, then resource order.
+const hostingSelect = `SELECT h.id, h.project, h.certificate_id, h.created_at, h.updated_at,
+	r.type, r.instance_id, r.region
+	FROM hostings h LEFT JOIN hosting_resources r ON r.hosting_id = h.id`
+
+const hostingOrder = ` ORDER BY h.created_at, h.id, r.type, r.instance_id, r.region`
+
+// queryHostings runs a hostingSelect query and groups its rows into hostings.
+func (r reader) queryHostings(ctx context.Context, query string, args ...any) ([]*store.Hosting, error) {
+	rows, err := r.q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*store.Hosting
+	for rows.Next() {
+		var (
+			h                     store.Hosting
+			typ, instance, region *string
+		)
+		if err := rows.Scan(&h.ID, &h.Project, &h.CertificateID, &h.CreatedAt, &h.UpdatedAt, &typ, &instance, &region); err != nil {
+			return nil, err
+		}
+		cur := &h
+		if n := len(out); n > 0 && out[n-1].ID == h.ID {
+			cur = out[n-1]
+		} else {
+			out = append(out, cur)
+		}
+		if typ != nil {
+			cur.Resources = append(cur.Resources, store.PlatformResource{Type: *typ, InstanceID: *instance, Region: *region})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// GetHosting returns one hosting with its resources.
+func (r reader) GetHosting(ctx context.Context, id string) (*store.Hosting, error) {
+	hs, err := r.queryHostings(ctx, hostingSelect+" WHERE h.id = $1"+hostingOrder, id)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get hosting %q: %w", id, err)
+	}
+	if len(hs) == 0 {
+		return nil, fmt.Errorf("postgres: hosting %q: %w", id, store.ErrNotFound)
+	}
+	return hs[0], nil
+}
+
+// buildHostingsQuery turns a filter into one SELECT and its arguments.
+func buildHostingsQuery(f store.HostingFilter) (string, []any) {
+	var (
+		where []string
+		args  []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if f.CertificateID != "" {
+		where = append(where, "h.certificate_id = "+arg(f.CertificateID))
+	}
+	switch {
+	case f.Projects == nil:
+	case len(f.Projects) == 0:
+		where = append(where, "FALSE")
+	default:
+		where = append(where, "h.project = ANY("+arg(f.Projects)+"::text[])")
+	}
+	if f.Resource != nil {
+		where = append(where, fmt.Sprintf(`h.id IN (SELECT b.hosting_id FROM hosting_resources b
+			WHERE b.type = %s AND b.instance_id = %s AND b.region = %s)`,
+			arg(f.Resource.Type), arg(f.Resource.InstanceID), arg(f.Resource.Region)))
+	}
+	q := hostingSelect
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	return q + hostingOrder, args
+}
+
+// ListHostings returns the hostings matching f with their resources, in one query.
+func (r reader) ListHostings(ctx context.Context, f store.HostingFilter) ([]*store.Hosting, error) {
+	q, args := buildHostingsQuery(f)
+	hs, err := r.queryHostings(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list hostings: %w", err)
+	}
+	return hs, nil
+}
+
+// insertHostingSQL inserts a hosting and binds its resources in one statement,
+// only when the id is free ($1) and no resource ($6-$8, parallel arrays) is bound
+// yet; it returns whether the hosting went in. Nothing fails on a taken key, so
+// the transaction stays usable after ErrConflict.
+const insertHostingSQL = `WITH res AS (
+		SELECT * FROM unnest($6::text[], $7::text[], $8::text[]) AS r (type, instance_id, region)
+	), taken AS (
+		SELECT 1 FROM hosting_resources b
+		JOIN res ON b.type = res.type AND b.instance_id = res.instance_id AND b.region = res.region
+	), ins AS (
+		INSERT INTO hostings (id, project, certificate_id, created_at, updated_at)
+		SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM taken)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING id
+	), bind AS (
+		INSERT INTO hosting_resources (hosting_id, type, instance_id, region)
+		SELECT ins.id, res.type, res.instance_id, res.region FROM ins CROSS JOIN res
+		ON CONFLICT DO NOTHING
+	)
+	SELECT EXISTS (SELECT 1 FROM ins)`
+
+// InsertHosting stores a hosting and binds its resources; ErrConflict when the id
+// exists or a resource is bound by another hosting, in which case nothing is written.
+func (t *tx) InsertHosting(ctx context.Context, h *store.Hosting) error {
+	for _, tm := range []time.Time{h.CreatedAt, h.UpdatedAt} {
+		if err := checkTime(tm); err != nil {
+			return fmt.Errorf("postgres: insert hosting %q: %w", h.ID, err)
+		}
+	}
+	types, instances, regions := resourceArrays(normalizeResources(h.Resources))
+	var inserted bool
+	err := t.q.QueryRow(ctx, insertHostingSQL, h.ID, h.Project, h.CertificateID, h.CreatedAt, h.UpdatedAt,
+		types, instances, regions).Scan(&inserted)
+	if err == nil && !inserted {
+		err = store.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: insert hosting %q: %w", h.ID, mapErr(err))
+	}
+	return nil
+}
+
+// updateHostingSQL rewrites a hosting ($1) and its bindings in one statement,
+// only when no new resource ($4-$6) is bound by another hosting: bindings no
+// longer listed are removed, new ones added, kept ones left alone. The outer
+// SELECT sees the state before the statement: whether the hosting exists and
+// whether a resource is taken.
+const updateHostingSQL = `WITH res AS (
+		SELECT * FROM unnest($4::text[], $5::text[], $6::text[]) AS r (type, instance_id, region)
+	), taken AS (
+		SELECT 1 FROM hosting_resources b
+		JOIN res ON b.type = res.type AND b.instance_id = res.instance_id AND b.region = res.region
+		WHERE b.hosting_id <> $1
+	), upd AS (
+		UPDATE hostings SET certificate_id = $2, updated_at = $3
+		WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM taken)
+		RETURNING id
+	), unbind AS (
+		DELETE FROM hosting_resources b USING upd
+		WHERE b.hosting_id = upd.id AND NOT EXISTS (SELECT 1 FROM res
+			WHERE res.type = b.type AND res.instance_id = b.instance_id AND res.region = b.region)
+	), bind AS (
+		INSERT INTO hosting_resources (hosting_id, type, instance_id, region)
+		SELECT upd.id, res.type, res.instance_id, res.region FROM upd CROSS JOIN res
+		ON CONFLICT DO NOTHING
+	)
+	SELECT EXISTS (SELECT 1 FROM hostings WHERE id = $1), EXISTS (SELECT 1 FROM taken)`
+
+// UpdateHosting rewrites a hosting's certificate, update time and resources (its
+// project and creation time stay); ErrNotFound when it does not exist,
+// ErrConflict when a resource is bound by another hosting, in which case nothing
+// changes.
+func (t *tx) UpdateHosting(ctx context.Context, h *store.Hosting) error {
+	if err := checkTime(h.UpdatedAt); err != nil {
+		return fmt.Errorf("postgres: update hosting %q: %w", h.ID, err)
+	}
+	types, instances, regions := resourceArrays(normalizeResources(h.Resources))
+	var exists, taken bool
+	err := t.q.QueryRow(ctx, updateHostingSQL, h.ID, h.CertificateID, h.UpdatedAt, types, instances, regions).Scan(&exists, &taken)
+	switch {
+	case err != nil:
+		err = mapErr(err)
+	case !exists:
+		err = store.ErrNotFound
+	case taken:
+		err = store.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: update hosting %q: %w", h.ID, err)
+	}
+	return nil
+}
+
+// DeleteHosting removes a hosting; its resource bindings go with it (ON DELETE
+// CASCADE), its deployments stay. ErrNotFound when it does not exist.
+func (t *tx) DeleteHosting(ctx context.Context, id string) error {
+	tag, err := t.q.Exec(ctx, "DELETE FROM hostings WHERE id = $1", id)
+	if err != nil {
+		return fmt.Errorf("postgres: delete hosting %q: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: delete hosting %q: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// deploymentColumns are the columns of a deployment, in scanDeployment order
+// (the project is written, never read back).
+const deploymentColumns = `id, hosting_id, type, instance_id, region, certificate_id, version,
+	serial_number, status, replaced_certificate_id, replaced_version, message, started_at, finished_at`
+
+// buildDeploymentsQuery turns a filter into one SELECT and its arguments.
+func buildDeploymentsQuery(f store.DeploymentFilter) (string, []any) {
+	var (
+		where []string
+		args  []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	eq := func(column, value string) {
+		if value != "" {
+			where = append(where, column+" = "+arg(value))
+		}
+	}
+	eq("certificate_id", f.CertificateID)
+	eq("hosting_id", f.HostingID)
+	eq("type", f.Type)
+	eq("instance_id", f.InstanceID)
+	switch {
+	case f.Projects == nil:
+	case len(f.Projects) == 0:
+		where = append(where, "FALSE")
+	default:
+		where = append(where, "project = ANY("+arg(f.Projects)+"::text[])")
+	}
+	q := "SELECT " + deploymentColumns + " FROM deployments"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY started_at DESC, id"
+	if f.Limit > 0 {
+		q += " LIMIT " + arg(f.Limit)
+	}
+	return q, args
+}
+
+// ListDeployments returns the deployments matching f, newest first, in one query.
+func (r reader) ListDeployments(ctx context.Context, f store.DeploymentFilter) ([]*store.Deployment, error) {
+	q, args := buildDeploymentsQuery(f)
+	rows, err := r.q.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list deployments: %w", err)
+	}
+	defer rows.Close()
+	var out []*store.Deployment
+	for rows.Next() {
+		var d store.Deployment
+		if err := rows.Scan(&d.ID, &d.HostingID, &d.Resource.Type, &d.Resource.InstanceID, &d.Resource.Region,
+			&d.CertificateID, &d.Version, &d.SerialNumber, &d.Status, &d.ReplacedCertificateID,
+			&d.ReplacedVersion, &d.Message, &d.StartedAt, &d.FinishedAt); err != nil {
+			return nil, fmt.Errorf("postgres: list deployments: %w", err)
+		}
+		out = append(out, &d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: list deployments: %w", err)
+	}
+	return out, nil
+}
+
+// InsertDeployment records a deployment under the project of its hosting (or,
+// without one, of its certificate); ErrConflict when the id exists. A taken id
+// inserts nothing instead of failing, so the transaction stays usable.
+func (t *tx) InsertDeployment(ctx context.Context, d *store.Deployment) error {
+	for _, tm := range []time.Time{d.StartedAt, d.FinishedAt} {
+		if err := checkTime(tm); err != nil {
+			return fmt.Errorf("postgres: insert deployment %q: %w", d.ID, err)
+		}
+	}
+	tag, err := t.q.Exec(ctx, "INSERT INTO deployments ("+deploymentColumns+`, project)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, COALESCE(
+			(SELECT project FROM hostings WHERE id = $2),
+			(SELECT project FROM certificates WHERE id = $6), '')
+		ON CONFLICT (id) DO NOTHING`,
+		d.ID, d.HostingID, d.Resource.Type, d.Resource.InstanceID, d.Resource.Region, d.CertificateID,
+		d.Version, d.SerialNumber, d.Status, d.ReplacedCertificateID, d.ReplacedVersion, d.Message,
+		d.StartedAt, d.FinishedAt)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = store.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: insert deployment %q: %w", d.ID, mapErr(err))
+	}
+	return nil
+}
+
+// UpdateDeployment rewrites a deployment's status, message and finish time;
+// ErrNotFound when it does not exist.
+func (t *tx) UpdateDeployment(ctx context.Context, d *store.Deployment) error {
+	if err := checkTime(d.FinishedAt); err != nil {
+		return fmt.Errorf("postgres: update deployment %q: %w", d.ID, err)
+	}
+	tag, err := t.q.Exec(ctx, "UPDATE deployments SET status = $2, message = $3, finished_at = $4 WHERE id = $1",
+		d.ID, d.Status, d.Message, d.FinishedAt)
+	if err != nil {
+		return fmt.Errorf("postgres: update deployment %q: %w", d.ID, mapErr(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: update deployment %q: %w", d.ID, store.ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,535 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sslkit/terraform-provider-ssl/internal/store"
+)
+
+// recipientJSON is how a recipient is kept in alarm_policies.recipients: with
+// its own field names, so that renaming a Go field does not change stored data.
+type recipientJSON struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
+}
+
+// marshalRecipients encodes rs as a JSON array.
+func marshalRecipients(rs []store.Recipient) (string, error) {
+	js := make([]recipientJSON, len(rs))
+	for i, r := range rs {
+		js[i] = recipientJSON(r)
+	}
+	return marshalJSON(js, "[]")
+}
+
+// unmarshalRecipients decodes a JSON array written by marshalRecipients; nil when empty.
+func unmarshalRecipients(s string) ([]store.Recipient, error) {
+	var js []recipientJSON
+	if err := json.Unmarshal([]byte(s), &js); err != nil {
+		return nil, err
+	}
+	if len(js) == 0 {
+		return nil, nil
+	}
+	rs := make([]store.Recipient, len(js))
+	for i, r := range js {
+		rs[i] = store.Recipient(r)
+	}
+	return rs, nil
+}
+
+// uniqueIDs returns ids without repetitions, first occurrence kept.
+func uniqueIDs(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// policySelect selects policies with their explicit certificates, one row per
+// certificate (one row with a NULL certificate for a policy naming none), in
+// the order the scan groups them by: policy id, then the policy's order.
+const policySelect = `SELECT p.id, p.name, p.remarks, p.project, p.days_before_expiry, p.repeat_interval,
+	p.recipients, p.channels, p.webhook_url, p.webhook_secret_sealed, p.enabled, p.last_evaluated_at,
+	p.created_at, p.updated_at, pc.certificate_id
+	FROM alarm_policies p LEFT JOIN alarm_policy_certificates pc ON pc.policy_id = p.id`
+
+const policyOrder = ` ORDER BY p.id, pc.ordinal`
+
+// queryPolicies runs a policySelect query and groups its rows into policies.
+func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([]*store.AlarmPolicy, error) {
+	rows, err := r.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*store.AlarmPolicy
+	for rows.Next() {
+		var (
+			p                       store.AlarmPolicy
+			recipients, channels    string
+			secret                  []byte
+			evaluated, created, upd string
+			certificateID           sql.NullString
+		)
+		if err := rows.Scan(&p.ID, &p.Name, &p.Remarks, &p.Project, &p.DaysBeforeExpiry, &p.RepeatInterval,
+			&recipients, &channels, &p.WebhookURL, &secret, &p.Enabled, &evaluated,
+			&created, &upd, &certificateID); err != nil {
+			return nil, err
+		}
+		cur := &p
+		if n := len(out); n > 0 && out[n-1].ID == p.ID {
+			cur = out[n-1]
+		} else {
+			if p.Recipients, err = unmarshalRecipients(recipients); err != nil {
+				return nil, fmt.Errorf("alarm policy %q: recipients: %w", p.ID, err)
+			}
+			if err := json.Unmarshal([]byte(channels), &p.Channels); err != nil {
+				return nil, fmt.Errorf("alarm policy %q: channels: %w", p.ID, err)
+			}
+			if len(p.Channels) == 0 {
+				p.Channels = nil
+			}
+			p.WebhookSecretSealed = nilIfEmpty(secret)
+			for _, t := range []struct {
+				dst *time.Time
+				src string
+			}{{&p.LastEvaluatedAt, evaluated}, {&p.CreatedAt, created}, {&p.UpdatedAt, upd}} {
+				if *t.dst, err = parseTime(t.src); err != nil {
+					return nil, fmt.Errorf("alarm policy %q: %w", p.ID, err)
+				}
+			}
+			out = append(out, cur)
+		}
+		if certificateID.Valid {
+			cur.CertificateIDs = append(cur.CertificateIDs, certificateID.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// GetAlarmPolicy returns one policy, its webhook secret still sealed.
+func (r reader) GetAlarmPolicy(ctx context.Context, id string) (*store.AlarmPolicy, error) {
+	ps, err := r.queryPolicies(ctx, policySelect+" WHERE p.id = ?"+policyOrder, id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get alarm policy %q: %w", id, err)
+	}
+	if len(ps) == 0 {
+		return nil, fmt.Errorf("sqlite: alarm policy %q: %w", id, store.ErrNotFound)
+	}
+	return ps[0], nil
+}
+
+// ListAlarmPolicies returns the policies of projects (nil: every project; empty:
+// none), ordered by id, in one query.
+func (r reader) ListAlarmPolicies(ctx context.Context, projects []string) ([]*store.AlarmPolicy, error) {
+	q := policySelect
+	var args []any
+	switch {
+	case projects == nil:
+	case len(projects) == 0:
+		q += " WHERE 0"
+	default:
+		q += " WHERE p.project IN (" + placeholders(len(projects)) + ")"
+		for _, p := range projects {
+			args = append(args, p)
+		}
+	}
+	ps, err := r.queryPolicies(ctx, q+policyOrder, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list alarm policies: %w", err)
+	}
+	return ps, nil
+}
+
+// policyArgs returns the values of the alarm_policies columns of p, id first, in
+// policyColumns order.
+func policyArgs(p *store.AlarmPolicy) ([]any, error) {
+	recipients, err := marshalRecipients(p.Recipients)
+	if err != nil {
+		return nil, fmt.Errorf("recipients: %w", err)
+	}
+	channels, err := marshalJSON(p.Channels, "[]")
+	if err != nil {
+		return nil, fmt.Errorf("channels: %w", err)
+	}
+	var times [3]string
+	for i, tm := range []time.Time{p.LastEvaluatedAt, p.CreatedAt, p.UpdatedAt} {
+		if times[i], err = formatTime(tm); err != nil {
+			return nil, err
+		}
+	}
+	return []any{p.ID, p.Name, p.Remarks, p.Project, p.DaysBeforeExpiry, p.RepeatInterval, recipients,
+		channels, p.WebhookURL, nilIfEmpty(p.WebhookSecretSealed), p.Enabled, times[0], times[1], times[2]}, nil
+}
+
+// policyColumns are the columns of alarm_policies, in policyArgs order.
+var policyColumns = []string{"id", "name", "remarks", "project", "days_before_expiry", "repeat_interval",
+	"recipients", "channels", "webhook_url", "webhook_secret_sealed", "enabled", "last_evaluated_at",
+	"created_at", "updated_at"}
+
+// insertPolicyCertificates writes the explicit certificates of policy id, in order.
+func (t *tx) insertPolicyCertificates(ctx context.Context, id string, certificateIDs []string) error {
+	for i, c := range uniqueIDs(certificateIDs) {
+		if _, err := t.q.ExecContext(ctx, "INSERT INTO alarm_policy_certificates (policy_id, certificate_id, ordinal) VALUES (?, ?, ?)",
+			id, c, i); err != nil {
+			return fmt.Errorf("certificate %q: %w", c, err)
+		}
+	}
+	return nil
+}
+
+// InsertAlarmPolicy stores a policy and its explicit certificates; ErrConflict
+// when the id exists.
+func (t *tx) InsertAlarmPolicy(ctx context.Context, p *store.AlarmPolicy) error {
+	args, err := policyArgs(p)
+	if err != nil {
+		return fmt.Errorf("sqlite: insert alarm policy %q: %w", p.ID, err)
+	}
+	err = t.savepoint(ctx, func() error {
+		_, err := t.q.ExecContext(ctx, "INSERT INTO alarm_policies ("+strings.Join(policyColumns, ", ")+") VALUES ("+
+			placeholders(len(policyColumns))+")", args...)
+		if isUniqueViolation(err) {
+			return store.ErrConflict
+		}
+		if err != nil {
+			return err
+		}
+		return t.insertPolicyCertificates(ctx, p.ID, p.CertificateIDs)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: insert alarm policy %q: %w", p.ID, err)
+	}
+	return nil
+}
+
+// UpdateAlarmPolicy rewrites every field of a policy, its explicit certificates
+// included; ErrNotFound when it does not exist.
+func (t *tx) UpdateAlarmPolicy(ctx context.Context, p *store.AlarmPolicy) error {
+	args, err := policyArgs(p)
+	if err != nil {
+		return fmt.Errorf("sqlite: update alarm policy %q: %w", p.ID, err)
+	}
+	sets := make([]string, 0, len(policyColumns)-1)
+	for _, col := range policyColumns[1:] {
+		sets = append(sets, col+" = ?")
+	}
+	err = t.savepoint(ctx, func() error {
+		res, err := t.q.ExecContext(ctx, "UPDATE alarm_policies SET "+strings.Join(sets, ", ")+" WHERE id = ?",
+			append(args[1:], p.ID)...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.ErrNotFound
+		}
+		if _, err := t.q.ExecContext(ctx, "DELETE FROM alarm_policy_certificates WHERE policy_id = ?", p.ID); err != nil {
+			return err
+		}
+		return t.insertPolicyCertificates(ctx, p.ID, p.CertificateIDs)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: update alarm policy %q: %w", p.ID, err)
+	}
+	return nil
+}
+
+// DeleteAlarmPolicy removes a policy, its explicit certificates and its firing
+// records; its notifications stay. ErrNotFound when it does not exist.
+func (t *tx) DeleteAlarmPolicy(ctx context.Context, id string) error {
+	// The foreign keys cascade too; deleting explicitly keeps this correct even
+	// on a connection where foreign_keys is off.
+	for _, q := range []string{
+		"DELETE FROM alarm_policy_certificates WHERE policy_id = ?",
+		"DELETE FROM alarm_firings WHERE policy_id = ?",
+	} {
+		if _, err := t.q.ExecContext(ctx, q, id); err != nil {
+			return fmt.Errorf("sqlite: delete alarm policy %q: %w", id, err)
+		}
+	}
+	res, err := t.q.ExecContext(ctx, "DELETE FROM alarm_policies WHERE id = ?", id)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete alarm policy %q: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: delete alarm policy %q: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlite: delete alarm policy %q: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// alarmCandidatesSQL finds every (enabled policy, certificate) pair inside the
+// policy's threshold, in one statement. ?1 is now in timeLayout.
+//
+// Both branches are driven by one range scan of certificates_not_after over
+// [now, now + the largest threshold of an enabled policy] (CROSS JOIN keeps the
+// certificates as the outer loop in SQLite); each certificate in that window
+// then finds the policies naming it (alarm_policy_certificates_certificate) or,
+// for the policies naming none, those of its project (alarm_policies_project;
+// the unary + keeps the planner from reading the certificates by project
+// instead). The per-policy bound is now + days_before_expiry days: strftime
+// computes it to the second and the fraction of now is appended, which adding
+// whole days does not change; past year 9999 strftime gives NULL, and the bound
+// is the end of 9999, after every storable time. Without an enabled policy the
+// horizon is NULL and nothing is read.
+const alarmCandidatesSQL = `
+WITH horizon AS (
+	SELECT CASE WHEN MAX(days_before_expiry) IS NOT NULL THEN COALESCE(
+		strftime('%Y-%m-%dT%H:%M:%S', ?1, MAX(days_before_expiry) || ' days') || substr(?1, 20),
+		'9999-12-31T23:59:59.999999999Z') END AS until
+	FROM alarm_policies WHERE enabled = 1
+)
+SELECT p.id, c.id, c.not_after, COALESCE(f.last_fired_at, '')
+FROM certificates c
+CROSS JOIN alarm_policy_certificates pc
+CROSS JOIN alarm_policies p
+LEFT JOIN alarm_firings f ON f.policy_id = p.id AND f.certificate_id = c.id AND f.not_after = c.not_after
+WHERE c.not_after >= ?1 AND c.not_after <= (SELECT until FROM horizon)
+	AND c.ignore_notifications = 0
+	AND pc.certificate_id = c.id AND p.id = pc.policy_id AND p.enabled = 1
+	AND c.not_after <= COALESCE(strftime('%Y-%m-%dT%H:%M:%S', ?1, p.days_before_expiry || ' days') || substr(?1, 20),
+		'9999-12-31T23:59:59.999999999Z')
+UNION ALL
+SELECT p.id, c.id, c.not_after, COALESCE(f.last_fired_at, '')
+FROM certificates c
+CROSS JOIN alarm_policies p
+LEFT JOIN alarm_firings f ON f.policy_id = p.id AND f.certificate_id = c.id AND f.not_after = c.not_after
+WHERE c.not_after >= ?1 AND c.not_after <= (SELECT until FROM horizon)
+	AND c.ignore_notifications = 0
+	AND p.project = +c.project AND p.enabled = 1
+	AND NOT EXISTS (SELECT 1 FROM alarm_policy_certificates x WHERE x.policy_id = p.id)
+	AND c.not_after <= COALESCE(strftime('%Y-%m-%dT%H:%M:%S', ?1, p.days_before_expiry || ' days') || substr(?1, 20),
+		'9999-12-31T23:59:59.999999999Z')
+ORDER BY 1, 2`
+
+// AlarmCandidates returns every (enabled policy, certificate) pair inside the
+// policy's threshold at now, with the last firing for the certificate's
+// not_after, in one query.
+func (r reader) AlarmCandidates(ctx context.Context, now time.Time) ([]*store.AlarmCandidate, error) {
+	ts, err := formatTime(now)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: alarm candidates: %w", err)
+	}
+	rows, err := r.q.QueryContext(ctx, alarmCandidatesSQL, ts)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: alarm candidates: %w", err)
+	}
+	defer rows.Close()
+	var out []*store.AlarmCandidate
+	for rows.Next() {
+		var (
+			a               store.AlarmCandidate
+			notAfter, fired string
+		)
+		if err := rows.Scan(&a.PolicyID, &a.CertificateID, &notAfter, &fired); err != nil {
+			return nil, fmt.Errorf("sqlite: alarm candidates: %w", err)
+		}
+		if a.NotAfter, err = parseTime(notAfter); err != nil {
+			return nil, fmt.Errorf("sqlite: alarm candidates: %w", err)
+		}
+		if fired != "" {
+			if a.LastFiredAt, err = parseTime(fired); err != nil {
+				return nil, fmt.Errorf("sqlite: alarm candidates: %w", err)
+			}
+		}
+		out = append(out, &a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: alarm candidates: %w", err)
+	}
+	return out, nil
+}
+
+// RecordFiring upserts the last time (policy, certificate, not_after) fired;
+// ErrNotFound when the policy does not exist.
+func (t *tx) RecordFiring(ctx context.Context, policyID, certificateID string, notAfter, at time.Time) error {
+	na, err := formatTime(notAfter)
+	if err != nil {
+		return fmt.Errorf("sqlite: record firing of policy %q for %q: %w", policyID, certificateID, err)
+	}
+	fired, err := formatTime(at)
+	if err != nil {
+		return fmt.Errorf("sqlite: record firing of policy %q for %q: %w", policyID, certificateID, err)
+	}
+	// Conditional on the policy, so that a missing one is reported whether or not
+	// foreign keys are enforced on this connection.
+	res, err := t.q.ExecContext(ctx, `INSERT INTO alarm_firings (policy_id, certificate_id, not_after, last_fired_at)
+		SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM alarm_policies WHERE id = ?1)
+		ON CONFLICT (policy_id, certificate_id, not_after) DO UPDATE SET last_fired_at = excluded.last_fired_at`,
+		policyID, certificateID, na, fired)
+	if err != nil {
+		return fmt.Errorf("sqlite: record firing of policy %q for %q: %w", policyID, certificateID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: record firing of policy %q for %q: %w", policyID, certificateID, err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlite: record firing: alarm policy %q: %w", policyID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// notificationColumns are the columns of a notification, in scanNotification
+// order (the project is written, never read back).
+const notificationColumns = `id, dedup_key, policy_id, certificate_id, not_after, days_left,
+	recipient_name, recipient_email, recipient_phone, channel, status, attempts, next_attempt_at,
+	last_error, created_at, sent_at`
+
+// scanNotification reads one row of notificationColumns.
+func scanNotification(sc scanner) (*store.Notification, error) {
+	var (
+		n                             store.Notification
+		notAfter, next, created, sent string
+	)
+	if err := sc.Scan(&n.ID, &n.DedupKey, &n.PolicyID, &n.CertificateID, &notAfter, &n.DaysLeft,
+		&n.Recipient.Name, &n.Recipient.Email, &n.Recipient.Phone, &n.Channel, &n.Status, &n.Attempts,
+		&next, &n.LastError, &created, &sent); err != nil {
+		return nil, err
+	}
+	var err error
+	for _, t := range []struct {
+		dst *time.Time
+		src string
+	}{{&n.NotAfter, notAfter}, {&n.NextAttemptAt, next}, {&n.CreatedAt, created}, {&n.SentAt, sent}} {
+		if *t.dst, err = parseTime(t.src); err != nil {
+			return nil, fmt.Errorf("notification %q: %w", n.ID, err)
+		}
+	}
+	return &n, nil
+}
+
+// buildNotificationsQuery turns a filter into one SELECT and its arguments.
+func buildNotificationsQuery(f store.NotificationFilter) (string, []any, error) {
+	var (
+		where []string
+		args  []any
+	)
+	eq := func(column, value string) {
+		if value != "" {
+			where = append(where, column+" = ?")
+			args = append(args, value)
+		}
+	}
+	eq("policy_id", f.PolicyID)
+	eq("certificate_id", f.CertificateID)
+	eq("channel", f.Channel)
+	eq("status", f.Status)
+	if !f.DueBy.IsZero() {
+		due, err := formatTime(f.DueBy)
+		if err != nil {
+			return "", nil, fmt.Errorf("due by: %w", err)
+		}
+		where = append(where, "status = 'pending' AND next_attempt_at <= ?")
+		args = append(args, due)
+	}
+	switch {
+	case f.Projects == nil:
+	case len(f.Projects) == 0:
+		where = append(where, "0")
+	default:
+		where = append(where, "project IN ("+placeholders(len(f.Projects))+")")
+		for _, p := range f.Projects {
+			args = append(args, p)
+		}
+	}
+	q := "SELECT " + notificationColumns + " FROM notifications"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY created_at, id"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	return q, args, nil
+}
+
+// ListNotifications returns the outbox rows matching f, oldest first, in one query.
+func (r reader) ListNotifications(ctx context.Context, f store.NotificationFilter) ([]*store.Notification, error) {
+	q, args, err := buildNotificationsQuery(f)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list notifications: %w", err)
+	}
+	rows, err := r.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []*store.Notification
+	for rows.Next() {
+		n, err := scanNotification(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list notifications: %w", err)
+		}
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list notifications: %w", err)
+	}
+	return out, nil
+}
+
+// InsertNotification adds an outbox row under the project of its policy;
+// ErrConflict when its id or its dedup key exists.
+func (t *tx) InsertNotification(ctx context.Context, n *store.Notification) error {
+	var times [4]string
+	var err error
+	for i, tm := range []time.Time{n.NotAfter, n.NextAttemptAt, n.CreatedAt, n.SentAt} {
+		if times[i], err = formatTime(tm); err != nil {
+			return fmt.Errorf("sqlite: insert notification %q: %w", n.ID, err)
+		}
+	}
+	_, err = t.q.ExecContext(ctx, "INSERT INTO notifications ("+notificationColumns+`, project)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			COALESCE((SELECT project FROM alarm_policies WHERE id = ?3), ''))`,
+		n.ID, n.DedupKey, n.PolicyID, n.CertificateID, times[0], n.DaysLeft,
+		n.Recipient.Name, n.Recipient.Email, n.Recipient.Phone, n.Channel, n.Status, n.Attempts,
+		times[1], n.LastError, times[2], times[3])
+	if isUniqueViolation(err) {
+		return fmt.Errorf("sqlite: insert notification %q (dedup key %q): %w", n.ID, n.DedupKey, store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: insert notification %q: %w", n.ID, err)
+	}
+	return nil
+}
+
+// UpdateNotification rewrites an outbox row's delivery fields (status, attempts,
+// next attempt, last error, sent time); ErrNotFound when it does not exist.
+func (t *tx) UpdateNotification(ctx context.Context, n *store.Notification) error {
+	next, err := formatTime(n.NextAttemptAt)
+	if err != nil {
+		return fmt.Errorf("sqlite: update notification %q: %w", n.ID, err)
+	}
+	sent, err := formatTime(n.SentAt)
+	if err != nil {
+		return fmt.Errorf("sqlite: update notification %q: %w", n.ID, err)
+	}
+	res, err := t.q.ExecContext(ctx, `UPDATE notifications SET status = ?, attempts = ?, next_attempt_at = ?,
+		last_error = ?, sent_at = ? WHERE id = ?`, n.Status, n.Attempts, next, n.LastError, sent, n.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: update notification %q: %w", n.ID, err)
+	}
+	if c, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: update notification %q: %w", n.ID, err)
+	} else if c == 0 {
+		return fmt.Errorf("sqlite: update notification %q: %w", n.ID, store.ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package sqlite
+
+import (
+	"database/sql"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sslkit/terraform-provider-ssl/internal/store"
+	"github.com/sslkit/terraform-provider-ssl/internal/store/storetest"
+)
+
+// queryPlan returns the EXPLAIN QUERY PLAN details of query.
+func queryPlan(t *testing.T, s *Store, query string, args ...any) []string {
+	t.Helper()
+	rows, err := s.db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
+// TestAlarmCandidatesScale inserts 100 000 certificates in one Update and checks
+// that AlarmCandidates finds exactly the expected pairs, quickly, through the
+// not_after index (never a full scan of the certificates).
+func TestAlarmCandidatesScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scale test")
+	}
+	const n = 100_000
+	s := openTemp(t)
+	ctx := t.Context()
+	f := storetest.NewScaleFixture(n)
+
+	start := time.Now()
+	err := s.Update(ctx, func(stx store.Tx) error {
+		// Bulk: one prepared statement on the transaction.
+		stmt, err := stx.(*tx).q.(*sql.Tx).PrepareContext(ctx,
+			"INSERT INTO certificates ("+getColumns+") VALUES ("+placeholders(len(strings.Split(getColumns, ",")))+")")
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i := range n {
+			args, err := certificateArgs(f.Certificate(i))
+			if err != nil {
+				return err
+			}
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
+				return err
+			}
+		}
+		for _, p := range f.Policies {
+			if err := stx.InsertAlarmPolicy(ctx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("inserted %d certificates in %v", n, time.Since(start))
+
+	start = time.Now()
+	got, err := s.AlarmCandidates(ctx, f.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	want := f.Want()
+	t.Logf("AlarmCandidates: %d candidates in %v", len(got), elapsed)
+	if len(got) != len(want) {
+		t.Fatalf("AlarmCandidates: %d candidates, want %d", len(got), len(want))
+	}
+	if g := storetest.Got(got); !slices.Equal(g, want) {
+		t.Fatalf("AlarmCandidates: candidates differ from the brute-force result")
+	}
+
+	ts, err := formatTime(f.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := queryPlan(t, s, alarmCandidatesSQL, ts)
+	p := strings.Join(plan, "; ")
+	t.Logf("plan: %s", p)
+	if strings.Count(p, "certificates_not_after") < 2 {
+		t.Errorf("the candidates query does not read certificates through certificates_not_after in both branches: %s", p)
+	}
+	for _, line := range plan {
+		if strings.HasPrefix(line, "SCAN c") {
+			t.Errorf("the candidates query scans the certificates: %s", p)
+		}
+	}
+}

@@ -1,0 +1,377 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sslkit/terraform-provider-ssl/internal/store"
+)
+
+// normalizeResources returns rs ordered by type, instance id and region (byte
+// order), without duplicates: the form a hosting keeps and returns.
+func normalizeResources(rs []store.PlatformResource) []store.PlatformResource {
+	out := slices.Clone(rs)
+	slices.SortFunc(out, compareResources)
+	return slices.Compact(out)
+}
+
+// compareResources orders resources by type, instance id, region.
+func compareResources(a, b store.PlatformResource) int {
+	return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.InstanceID, b.InstanceID),
+		strings.Compare(a.Region, b.Region))
+}
+
+// savepoint runs fn inside a savepoint of the transaction: when fn fails, its
+// writes are undone and the transaction goes on as before the call, so that a
+// multi-statement write that ends in ErrConflict leaves nothing half done.
+func (t *tx) savepoint(ctx context.Context, fn func() error) error {
+	if _, err := t.q.ExecContext(ctx, "SAVEPOINT store_op"); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if _, rerr := t.q.ExecContext(ctx, "ROLLBACK TO store_op"); rerr != nil {
+			return errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
+		}
+		if _, rerr := t.q.ExecContext(ctx, "RELEASE store_op"); rerr != nil {
+			return errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
+		}
+		return err
+	}
+	_, err := t.q.ExecContext(ctx, "RELEASE store_op")
+	return err
+}
+
+// hostingSelect selects hostings with their resources, one row per resource (one
+// row with NULL resource columns for a hosting without any), in the order the
+// scan groups them by: hosting creation time, id, then resource order.
+const hostingSelect = `SELECT h.id, h.project, h.certificate_id, h.created_at, h.updated_at,
+	r.type, r.instance_id, r.region
+	FROM hostings h LEFT JOIN hosting_resources r ON r.hosting_id = h.id`
+
+const hostingOrder = ` ORDER BY h.created_at, h.id, r.type, r.instance_id, r.region`
+
+// queryHostings runs a hostingSelect query and groups its rows into hostings.
+func (r reader) queryHostings(ctx context.Context, query string, args ...any) ([]*store.Hosting, error) {
+	rows, err := r.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*store.Hosting
+	for rows.Next() {
+		var (
+			h                     store.Hosting
+			created, upd          string
+			typ, instance, region sql.NullString
+		)
+		if err := rows.Scan(&h.ID, &h.Project, &h.CertificateID, &created, &upd, &typ, &instance, &region); err != nil {
+			return nil, err
+		}
+		cur := &h
+		if n := len(out); n > 0 && out[n-1].ID == h.ID {
+			cur = out[n-1]
+		} else {
+			if h.CreatedAt, err = parseTime(created); err != nil {
+				return nil, fmt.Errorf("hosting %q: %w", h.ID, err)
+			}
+			if h.UpdatedAt, err = parseTime(upd); err != nil {
+				return nil, fmt.Errorf("hosting %q: %w", h.ID, err)
+			}
+			out = append(out, cur)
+		}
+		if typ.Valid {
+			cur.Resources = append(cur.Resources, store.PlatformResource{Type: typ.String, InstanceID: instance.String, Region: region.String})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// GetHosting returns one hosting with its resources.
+func (r reader) GetHosting(ctx context.Context, id string) (*store.Hosting, error) {
+	hs, err := r.queryHostings(ctx, hostingSelect+" WHERE h.id = ?"+hostingOrder, id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get hosting %q: %w", id, err)
+	}
+	if len(hs) == 0 {
+		return nil, fmt.Errorf("sqlite: hosting %q: %w", id, store.ErrNotFound)
+	}
+	return hs[0], nil
+}
+
+// buildHostingsQuery turns a filter into one SELECT and its arguments.
+func buildHostingsQuery(f store.HostingFilter) (string, []any) {
+	var (
+		where []string
+		args  []any
+	)
+	if f.CertificateID != "" {
+		where = append(where, "h.certificate_id = ?")
+		args = append(args, f.CertificateID)
+	}
+	switch {
+	case f.Projects == nil:
+	case len(f.Projects) == 0:
+		where = append(where, "0")
+	default:
+		where = append(where, "h.project IN ("+placeholders(len(f.Projects))+")")
+		for _, p := range f.Projects {
+			args = append(args, p)
+		}
+	}
+	if f.Resource != nil {
+		where = append(where, `h.id IN (SELECT b.hosting_id FROM hosting_resources b
+			WHERE b.type = ? AND b.instance_id = ? AND b.region = ?)`)
+		args = append(args, f.Resource.Type, f.Resource.InstanceID, f.Resource.Region)
+	}
+	q := hostingSelect
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	return q + hostingOrder, args
+}
+
+// ListHostings returns the hostings matching f with their resources, in one query.
+func (r reader) ListHostings(ctx context.Context, f store.HostingFilter) ([]*store.Hosting, error) {
+	q, args := buildHostingsQuery(f)
+	hs, err := r.queryHostings(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list hostings: %w", err)
+	}
+	return hs, nil
+}
+
+// insertResources binds every resource to hosting id; ErrConflict when one is
+// bound already.
+func (t *tx) insertResources(ctx context.Context, id string, rs []store.PlatformResource) error {
+	for _, res := range rs {
+		_, err := t.q.ExecContext(ctx, "INSERT INTO hosting_resources (hosting_id, type, instance_id, region) VALUES (?, ?, ?, ?)",
+			id, res.Type, res.InstanceID, res.Region)
+		if isUniqueViolation(err) {
+			return fmt.Errorf("resource %s %q (region %q) is bound by another hosting: %w", res.Type, res.InstanceID, res.Region, store.ErrConflict)
+		}
+		if err != nil {
+			return fmt.Errorf("resource %s %q (region %q): %w", res.Type, res.InstanceID, res.Region, err)
+		}
+	}
+	return nil
+}
+
+// InsertHosting stores a hosting and binds its resources; ErrConflict when the id
+// exists or a resource is bound by another hosting, in which case nothing is written.
+func (t *tx) InsertHosting(ctx context.Context, h *store.Hosting) error {
+	created, err := formatTime(h.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("sqlite: insert hosting %q: %w", h.ID, err)
+	}
+	upd, err := formatTime(h.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("sqlite: insert hosting %q: %w", h.ID, err)
+	}
+	err = t.savepoint(ctx, func() error {
+		_, err := t.q.ExecContext(ctx, `INSERT INTO hostings (id, project, certificate_id, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?)`, h.ID, h.Project, h.CertificateID, created, upd)
+		if isUniqueViolation(err) {
+			return store.ErrConflict
+		}
+		if err != nil {
+			return err
+		}
+		return t.insertResources(ctx, h.ID, normalizeResources(h.Resources))
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: insert hosting %q: %w", h.ID, err)
+	}
+	return nil
+}
+
+// UpdateHosting rewrites a hosting's certificate, update time and resources (its
+// project and creation time stay); ErrNotFound when it does not exist,
+// ErrConflict when a resource is bound by another hosting, in which case nothing
+// changes.
+func (t *tx) UpdateHosting(ctx context.Context, h *store.Hosting) error {
+	upd, err := formatTime(h.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("sqlite: update hosting %q: %w", h.ID, err)
+	}
+	err = t.savepoint(ctx, func() error {
+		res, err := t.q.ExecContext(ctx, "UPDATE hostings SET certificate_id = ?, updated_at = ? WHERE id = ?",
+			h.CertificateID, upd, h.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.ErrNotFound
+		}
+		if _, err := t.q.ExecContext(ctx, "DELETE FROM hosting_resources WHERE hosting_id = ?", h.ID); err != nil {
+			return err
+		}
+		return t.insertResources(ctx, h.ID, normalizeResources(h.Resources))
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: update hosting %q: %w", h.ID, err)
+	}
+	return nil
+}
+
+// DeleteHosting removes a hosting and its resource bindings; its deployments
+// stay. ErrNotFound when it does not exist.
+func (t *tx) DeleteHosting(ctx context.Context, id string) error {
+	// The foreign key cascades too; deleting explicitly keeps this correct even
+	// on a connection where foreign_keys is off.
+	if _, err := t.q.ExecContext(ctx, "DELETE FROM hosting_resources WHERE hosting_id = ?", id); err != nil {
+		return fmt.Errorf("sqlite: delete hosting %q: %w", id, err)
+	}
+	res, err := t.q.ExecContext(ctx, "DELETE FROM hostings WHERE id = ?", id)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete hosting %q: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: delete hosting %q: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlite: delete hosting %q: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// deploymentColumns are the columns of a deployment, in scanDeployment order
+// (the project is written, never read back).
+const deploymentColumns = `id, hosting_id, type, instance_id, region, certificate_id, version,
+	serial_number, status, replaced_certificate_id, replaced_version, message, started_at, finished_at`
+
+// scanDeployment reads one row of deploymentColumns.
+func scanDeployment(sc scanner) (*store.Deployment, error) {
+	var (
+		d                 store.Deployment
+		started, finished string
+	)
+	if err := sc.Scan(&d.ID, &d.HostingID, &d.Resource.Type, &d.Resource.InstanceID, &d.Resource.Region,
+		&d.CertificateID, &d.Version, &d.SerialNumber, &d.Status, &d.ReplacedCertificateID,
+		&d.ReplacedVersion, &d.Message, &started, &finished); err != nil {
+		return nil, err
+	}
+	var err error
+	if d.StartedAt, err = parseTime(started); err != nil {
+		return nil, fmt.Errorf("deployment %q: %w", d.ID, err)
+	}
+	if d.FinishedAt, err = parseTime(finished); err != nil {
+		return nil, fmt.Errorf("deployment %q: %w", d.ID, err)
+	}
+	return &d, nil
+}
+
+// buildDeploymentsQuery turns a filter into one SELECT and its arguments.
+func buildDeploymentsQuery(f store.DeploymentFilter) (string, []any) {
+	var (
+		where []string
+		args  []any
+	)
+	eq := func(column, value string) {
+		if value != "" {
+			where = append(where, column+" = ?")
+			args = append(args, value)
+		}
+	}
+	eq("certificate_id", f.CertificateID)
+	eq("hosting_id", f.HostingID)
+	eq("type", f.Type)
+	eq("instance_id", f.InstanceID)
+	switch {
+	case f.Projects == nil:
+	case len(f.Projects) == 0:
+		where = append(where, "0")
+	default:
+		where = append(where, "project IN ("+placeholders(len(f.Projects))+")")
+		for _, p := range f.Projects {
+			args = append(args, p)
+		}
+	}
+	q := "SELECT " + deploymentColumns + " FROM deployments"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY started_at DESC, id"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	return q, args
+}
+
+// ListDeployments returns the deployments matching f, newest first, in one query.
+func (r reader) ListDeployments(ctx context.Context, f store.DeploymentFilter) ([]*store.Deployment, error) {
+	q, args := buildDeploymentsQuery(f)
+	rows, err := r.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list deployments: %w", err)
+	}
+	defer rows.Close()
+	var out []*store.Deployment
+	for rows.Next() {
+		d, err := scanDeployment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list deployments: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list deployments: %w", err)
+	}
+	return out, nil
+}
+
+// InsertDeployment records a deployment under the project of its hosting (or,
+// without one, of its certificate); ErrConflict when the id exists.
+func (t *tx) InsertDeployment(ctx context.Context, d *store.Deployment) error {
+	var times [2]string
+	var err error
+	for i, tm := range []time.Time{d.StartedAt, d.FinishedAt} {
+		if times[i], err = formatTime(tm); err != nil {
+			return fmt.Errorf("sqlite: insert deployment %q: %w", d.ID, err)
+		}
+	}
+	_, err = t.q.ExecContext(ctx, "INSERT INTO deployments ("+deploymentColumns+`, project)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(
+			(SELECT project FROM hostings WHERE id = ?2),
+			(SELECT project FROM certificates WHERE id = ?6), ''))`,
+		d.ID, d.HostingID, d.Resource.Type, d.Resource.InstanceID, d.Resource.Region, d.CertificateID,
+		d.Version, d.SerialNumber, d.Status, d.ReplacedCertificateID, d.ReplacedVersion, d.Message,
+		times[0], times[1])
+	if isUniqueViolation(err) {
+		return fmt.Errorf("sqlite: insert deployment %q: %w", d.ID, store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: insert deployment %q: %w", d.ID, err)
+	}
+	return nil
+}
+
+// UpdateDeployment rewrites a deployment's status, message and finish time;
+// ErrNotFound when it does not exist.
+func (t *tx) UpdateDeployment(ctx context.Context, d *store.Deployment) error {
+	finished, err := formatTime(d.FinishedAt)
+	if err != nil {
+		return fmt.Errorf("sqlite: update deployment %q: %w", d.ID, err)
+	}
+	res, err := t.q.ExecContext(ctx, "UPDATE deployments SET status = ?, message = ?, finished_at = ? WHERE id = ?",
+		d.Status, d.Message, finished, d.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: update deployment %q: %w", d.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: update deployment %q: %w", d.ID, err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlite: update deployment %q: %w", d.ID, store.ErrNotFound)
+	}
+	return nil
+}
