@@ -258,7 +258,30 @@ func (s *Service) CheckReissue(ctx context.Context, id string, in ReissueInput) 
 	if err != nil {
 		return err
 	}
-	return s.reissueAllowed(rec, sp, &in)
+	if err := s.reissueAllowed(rec, sp, &in); err != nil {
+		return err
+	}
+	return keepsDeployable(ctx, s.st, rec.ID, in)
+}
+
+// keepsDeployable refuses, at submission, a reissue whose new key could not be
+// deployed to the resources hosting binds the certificate to (I6: a key password; or
+// a pasted CSR, whose key the backend never holds) — rather than failing when it
+// completes.
+func keepsDeployable(ctx context.Context, r store.Reader, id string, in ReissueInput) error {
+	if in.Password == "" && in.CSRPEM == "" {
+		return nil
+	}
+	hs, err := r.ListHostings(ctx, store.HostingFilter{CertificateID: id})
+	if err != nil || len(hs) == 0 {
+		return err
+	}
+	field, why := "private_key_password", "a private key password (rule I6)"
+	if in.CSRPEM != "" {
+		field, why = "csr_pem", "your own CSR, whose key the backend never holds"
+	}
+	return &Error{Kind: KindFailedPrecondition, Code: CodeNotDeployable, Field: field, Summary: "Reissue Would Not Be Deployable",
+		Message: fmt.Sprintf("Certificate %s is deployed by hosting %s; a reissue with %s could not be deployed there. Remove the hosting first, or reissue without it.", id, hs[0].ID, why)}
 }
 
 func (s *Service) reissueAllowed(rec *store.Certificate, sp *orderSpec, in *ReissueInput) error {
@@ -339,6 +362,9 @@ func (s *Service) Reissue(ctx context.Context, idemKey, id string, in ReissueInp
 	}
 	return s.mutateIssued(ctx, idemKey, "reissue", id, in, func(tx store.Tx, rec *store.Certificate, sp *orderSpec) error {
 		if err := s.reissueAllowed(rec, sp, &in); err != nil {
+			return err
+		}
+		if err := keepsDeployable(ctx, tx, rec.ID, in); err != nil {
 			return err
 		}
 		// I3: one reissue at a time under a primary domain.
