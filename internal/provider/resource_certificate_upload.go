@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -459,6 +460,7 @@ func (r *certificateUploadResource) ModifyPlan(ctx context.Context, req resource
 	}
 	if req.State.Raw.IsNull() {
 		r.checkMaterial(ctx, config, &resp.Diagnostics)
+		r.checkIgnore(ctx, plan, nil, &resp.Diagnostics)
 		return
 	}
 	var state certificateUploadResourceModel
@@ -466,6 +468,7 @@ func (r *certificateUploadResource) ModifyPlan(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.checkIgnore(ctx, plan, &state, &resp.Diagnostics)
 	if plan.rotatesFrom(state) {
 		r.checkMaterial(ctx, config, &resp.Diagnostics)
 		plan.unknownVersion()
@@ -528,11 +531,66 @@ func (r *certificateUploadResource) checkMaterial(_ context.Context, config cert
 	addCertsProblems(diags, config.fields(), kept, true)
 }
 
+// checkIgnore applies rule N1 at plan time when ignore_expiration_notifications
+// turns true (or is true at creation), to the expiry of the version it will apply
+// to: the planned certificate's when the plan uploads or rotates, else the current
+// one's. Keeping true is never checked (a rotation that cleared it is re-asserted
+// in Update, where a refusal is not an error).
+func (r *certificateUploadResource) checkIgnore(ctx context.Context, plan certificateUploadResourceModel, state *certificateUploadResourceModel, diags *diag.Diagnostics) {
+	if r.client == nil || !plan.IgnoreExpirationNotifications.ValueBool() ||
+		(state != nil && state.IgnoreExpirationNotifications.ValueBool()) {
+		return
+	}
+	var notAfter time.Time
+	if state == nil || plan.rotatesFrom(*state) {
+		if plan.CertificatePEM.IsUnknown() || plan.CertificatePEM.IsNull() {
+			return
+		}
+		b, _ := certs.CertificateInfo(plan.CertificatePEM.ValueString(), r.now())
+		if b == nil {
+			return // checkMaterial reports why
+		}
+		notAfter = b.NotAfter
+	} else {
+		t, err := time.Parse(time.RFC3339, state.NotAfter.ValueString())
+		if err != nil {
+			return
+		}
+		notAfter = t
+	}
+	checkIgnoreAt(ctx, r.client, notAfter, diags)
+}
+
+// checkIgnoreAt asks the service whether a certificate that expires at notAfter may
+// have its expiry notifications ignored now (N1) and reports a refusal on
+// ignore_expiration_notifications.
+func checkIgnoreAt(ctx context.Context, c *client.Client, notAfter time.Time, diags *diag.Diagnostics) {
+	err := c.CheckIgnore(ctx, notAfter.UTC())
+	if err == nil {
+		return
+	}
+	if apiErr, ok := client.AsAPIError(err); ok && isRefusal(err) {
+		diags.AddAttributeError(path.Root("ignore_expiration_notifications"),
+			orDefault(apiErr.Summary, "Certificate Does Not Expire Soon"),
+			apiErr.Message+" Until then, set ignore_expiration_notifications to false.")
+		return
+	}
+	addBackendError(diags, "Unable to Check Ignore Expiration Notifications", err, rootFields())
+}
+
 // isRefusal reports whether the backend refused a request as such (as opposed to
-// failing to answer).
+// failing to answer). The service's refusals carry their own codes (such as
+// ignore_refused), so the HTTP status decides.
 func isRefusal(err error) bool {
 	apiErr, ok := client.AsAPIError(err)
-	return ok && (apiErr.Code == wire.CodeFailedPrecondition || apiErr.Code == wire.CodeInvalid || apiErr.Code == wire.CodeConflict)
+	if !ok {
+		return false
+	}
+	switch apiErr.Status {
+	case http.StatusBadRequest, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity:
+		return true
+	}
+	return apiErr.Code == wire.CodeFailedPrecondition || apiErr.Code == wire.CodeInvalid || apiErr.Code == wire.CodeConflict
 }
 
 type certificateUploadResourceModel struct {
