@@ -144,6 +144,29 @@ func normalizeAlarm(in *AlarmInput) (time.Duration, []certs.Problem) {
 	return every, ps
 }
 
+// checkAlarmObjects is A2: the certificates an alarm names exist and belong to its
+// project (an alarm never watches another project's certificates).
+func checkAlarmObjects(ctx context.Context, r store.Reader, in AlarmInput) error {
+	if len(in.CertificateIDs) == 0 {
+		return nil
+	}
+	found, err := r.ListCertificates(ctx, store.CertificateFilter{IDs: in.CertificateIDs, Project: in.Project})
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, c := range found {
+		have[c.ID] = true
+	}
+	for _, id := range in.CertificateIDs {
+		if !have[id] {
+			return invalid("certificate_ids", "Unknown Certificate",
+				fmt.Sprintf("Certificate %q does not exist in project %q; an alarm watches certificates of its own project (rule A2).", id, in.Project))
+		}
+	}
+	return nil
+}
+
 func (s *Service) alarmFromInput(p *store.AlarmPolicy, in AlarmInput) error {
 	p.Name, p.Remarks, p.Project = in.Name, in.Remarks, in.Project
 	p.CertificateIDs, p.DaysBeforeExpiry, p.RepeatInterval = in.CertificateIDs, in.DaysBeforeExpiry, in.RepeatInterval
@@ -170,6 +193,9 @@ func (s *Service) CreateAlarm(ctx context.Context, idemKey string, in AlarmInput
 		return nil, refused(CodeInvalidAlarm, "", ps)
 	}
 	id, err := s.idempotent(ctx, idemKey, "alarm.create", in, func(tx store.Tx) (string, error) {
+		if err := checkAlarmObjects(ctx, tx, in); err != nil {
+			return "", err
+		}
 		now := s.clock.Now()
 		p := &store.AlarmPolicy{ID: "alarm-" + newID()[5:], CreatedAt: now, UpdatedAt: now}
 		if err := s.alarmFromInput(p, in); err != nil {
@@ -192,6 +218,9 @@ func (s *Service) UpdateAlarm(ctx context.Context, id string, in AlarmInput) (*A
 		p, err := tx.GetAlarmPolicy(ctx, id)
 		if err != nil {
 			return alarmErr(err, id)
+		}
+		if err := checkAlarmObjects(ctx, tx, in); err != nil {
+			return err
 		}
 		if err := s.alarmFromInput(p, in); err != nil {
 			return err
