@@ -252,6 +252,9 @@ func (s *Service) GetAlarm(ctx context.Context, id string) (*Alarm, error) {
 		if err != nil {
 			return nil, err
 		}
+		if cands, err = liveCandidates(ctx, s.st, cands); err != nil {
+			return nil, err
+		}
 		for _, c := range cands {
 			if c.PolicyID == id {
 				a.FiringCertificateIDs = append(a.FiringCertificateIDs, c.CertificateID)
@@ -277,6 +280,9 @@ func (s *Service) Evaluate(ctx context.Context) (int, error) {
 		now := s.clock.Now()
 		cands, err := tx.AlarmCandidates(ctx, now)
 		if err != nil {
+			return err
+		}
+		if cands, err = liveCandidates(ctx, tx, cands); err != nil {
 			return err
 		}
 		policies := map[string]*store.AlarmPolicy{}
@@ -399,8 +405,10 @@ func (s *Service) Deliver(ctx context.Context, sender notify.Sender, limit int) 
 	for _, n := range due {
 		msg, err := s.message(ctx, n)
 		var sendErr error
+		permanent := false
 		if err != nil {
-			sendErr = err
+			// The policy is gone or its secret unreadable: retrying cannot help.
+			sendErr, permanent = err, true
 		} else {
 			sendErr = sender.Send(ctx, msg)
 		}
@@ -410,7 +418,7 @@ func (s *Service) Deliver(ctx context.Context, sender notify.Sender, limit int) 
 			sent++
 		} else {
 			n.LastError = sendErr.Error()
-			if notify.Permanent(sendErr) || n.Attempts >= maxDeliveryAttempts {
+			if permanent || notify.Permanent(sendErr) || n.Attempts >= maxDeliveryAttempts {
 				n.Status = NotificationFailed
 			} else {
 				n.NextAttemptAt = s.clock.Now().Add(backoff(n.Attempts))
@@ -478,4 +486,34 @@ func checkIgnore(rec *store.Certificate, now time.Time) error {
 		Summary: "Certificate Does Not Expire Soon",
 		Message: fmt.Sprintf("Only a certificate that expires within 30 days can have its expiry notifications ignored (rule N1); %s expires on %s, so it can be ignored from %s.",
 			rec.ID, rec.NotAfter.Format("2006-01-02"), from.Format("2006-01-02 15:04 MST"))}
+}
+
+// liveCandidates drops the candidates whose certificate is revoked, being revoked or
+// was never issued: their expiry no longer matters (one extra query for all of them).
+func liveCandidates(ctx context.Context, r store.Reader, cands []*store.AlarmCandidate) ([]*store.AlarmCandidate, error) {
+	if len(cands) == 0 {
+		return cands, nil
+	}
+	ids := make([]string, 0, len(cands))
+	for _, c := range cands {
+		ids = append(ids, c.CertificateID)
+	}
+	recs, err := r.ListCertificates(ctx, store.CertificateFilter{IDs: ids})
+	if err != nil {
+		return nil, err
+	}
+	live := map[string]bool{}
+	for _, rec := range recs {
+		switch rec.Status {
+		case StatusIssued, StatusExpired, StatusReissuing:
+			live[rec.ID] = true
+		}
+	}
+	out := cands[:0]
+	for _, c := range cands {
+		if live[c.CertificateID] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }

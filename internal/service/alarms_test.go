@@ -805,6 +805,10 @@ func TestIgnoreN1(t *testing.T) {
 			e := newEnv(t, envOpts{})
 			c := e.alarmCert("ignore", "web", e.now().Add(expiresIn), false)
 			e.set(c.NotAfter.Add(-tc.before))
+			// The plan-time check gives the same answer as the change itself.
+			if planErr := e.svc.CheckIgnore(c.NotAfter); (planErr == nil) != tc.ok {
+				t.Fatalf("CheckIgnore: %v, want ok=%v", planErr, tc.ok)
+			}
 			u, err := e.svc.UpdateMetadata(e.ctx, c.ID, service.Update{IgnoreExpirationNotifications: new(true)})
 			if tc.ok {
 				wantNoErr(t, err)
