@@ -172,18 +172,18 @@ func (t *tx) InsertHosting(ctx context.Context, h *store.Hosting) error {
 }
 
 // updateHostingSQL rewrites a hosting ($1) and its bindings in one statement,
-// only when no new resource ($4-$6) is bound by another hosting: bindings no
+// only when no new resource ($5-$7) is bound by another hosting: bindings no
 // longer listed are removed, new ones added, kept ones left alone. The outer
 // SELECT sees the state before the statement: whether the hosting exists and
 // whether a resource is taken.
 const updateHostingSQL = `WITH res AS (
-		SELECT * FROM unnest($4::text[], $5::text[], $6::text[]) AS r (type, instance_id, region)
+		SELECT * FROM unnest($5::text[], $6::text[], $7::text[]) AS r (type, instance_id, region)
 	), taken AS (
 		SELECT 1 FROM hosting_resources b
 		JOIN res ON b.type = res.type AND b.instance_id = res.instance_id AND b.region = res.region
 		WHERE b.hosting_id <> $1
 	), upd AS (
-		UPDATE hostings SET certificate_id = $2, updated_at = $3
+		UPDATE hostings SET project = $2, certificate_id = $3, updated_at = $4
 		WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM taken)
 		RETURNING id
 	), unbind AS (
@@ -197,17 +197,18 @@ const updateHostingSQL = `WITH res AS (
 	)
 	SELECT EXISTS (SELECT 1 FROM hostings WHERE id = $1), EXISTS (SELECT 1 FROM taken)`
 
-// UpdateHosting rewrites a hosting's certificate, update time and resources (its
-// project and creation time stay); ErrNotFound when it does not exist,
-// ErrConflict when a resource is bound by another hosting, in which case nothing
-// changes.
+// UpdateHosting rewrites a hosting's certificate, its project (a hosting is in
+// its certificate's), update time and resources (its creation time stays);
+// ErrNotFound when it does not exist, ErrConflict when a resource is bound by
+// another hosting, in which case nothing changes.
 func (t *tx) UpdateHosting(ctx context.Context, h *store.Hosting) error {
 	if err := checkTime(h.UpdatedAt); err != nil {
 		return fmt.Errorf("postgres: update hosting %q: %w", h.ID, err)
 	}
 	types, instances, regions := resourceArrays(normalizeResources(h.Resources))
 	var exists, taken bool
-	err := t.q.QueryRow(ctx, updateHostingSQL, h.ID, h.CertificateID, h.UpdatedAt, types, instances, regions).Scan(&exists, &taken)
+	err := t.q.QueryRow(ctx, updateHostingSQL, h.ID, h.Project, h.CertificateID, h.UpdatedAt,
+		types, instances, regions).Scan(&exists, &taken)
 	switch {
 	case err != nil:
 		err = mapErr(err)

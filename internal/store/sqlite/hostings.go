@@ -193,18 +193,18 @@ func (t *tx) InsertHosting(ctx context.Context, h *store.Hosting) error {
 	return nil
 }
 
-// UpdateHosting rewrites a hosting's certificate, update time and resources (its
-// project and creation time stay); ErrNotFound when it does not exist,
-// ErrConflict when a resource is bound by another hosting, in which case nothing
-// changes.
+// UpdateHosting rewrites a hosting's certificate, its project (a hosting is in
+// its certificate's), update time and resources (its creation time stays);
+// ErrNotFound when it does not exist, ErrConflict when a resource is bound by
+// another hosting, in which case nothing changes.
 func (t *tx) UpdateHosting(ctx context.Context, h *store.Hosting) error {
 	upd, err := formatTime(h.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("sqlite: update hosting %q: %w", h.ID, err)
 	}
 	err = t.savepoint(ctx, func() error {
-		res, err := t.q.ExecContext(ctx, "UPDATE hostings SET certificate_id = ?, updated_at = ? WHERE id = ?",
-			h.CertificateID, upd, h.ID)
+		res, err := t.q.ExecContext(ctx, "UPDATE hostings SET project = ?, certificate_id = ?, updated_at = ? WHERE id = ?",
+			h.Project, h.CertificateID, upd, h.ID)
 		if err != nil {
 			return err
 		}

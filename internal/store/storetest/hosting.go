@@ -281,17 +281,19 @@ func testHostingUpdate(t *testing.T, s store.Store) {
 	insertHostings(t, s, h, Hosting("bystander", "cert-9", Resource("CLB", "other", "r")))
 
 	in := &store.Hosting{
-		ID: "h", Project: "ignored", CertificateID: "cert-2", Resources: []store.PlatformResource{keep, add},
+		ID: "h", Project: "api", CertificateID: "cert-2", Resources: []store.PlatformResource{keep, add},
 		CreatedAt: base.Add(-24 * time.Hour), UpdatedAt: base.Add(5 * time.Hour),
 	}
 	update(t, s, func(tx store.Tx) error { return tx.UpdateHosting(t.Context(), in) })
-	// The certificate, the resources and the update time change; the project and
-	// the creation time stay.
+	// The certificate, its project, the resources and the update time change; the
+	// creation time stays.
 	want := &store.Hosting{
-		ID: "h", Project: "web", CertificateID: "cert-2", Resources: []store.PlatformResource{add, keep},
+		ID: "h", Project: "api", CertificateID: "cert-2", Resources: []store.PlatformResource{add, keep},
 		CreatedAt: h.CreatedAt, UpdatedAt: in.UpdatedAt,
 	}
 	requireHosting(t, s, want)
+	requireIDs(t, "hostings of project web", hostingIDs(t, s, store.HostingFilter{Projects: []string{"web"}}))
+	requireIDs(t, "hostings of project api", hostingIDs(t, s, store.HostingFilter{Projects: []string{"api"}}), "h")
 	requireHosting(t, s, Hosting("bystander", "cert-9", Resource("CLB", "other", "r")))
 	// The dropped resource is free again.
 	insertHostings(t, s, Hosting("h-2", "cert-3", drop))
