@@ -40,6 +40,12 @@ uses SSL_SMTP_* and SSL_SMS_GATEWAY_URL. SIGINT/SIGTERM finish in-flight request
 
 // Serve runs the serve command until ctx ends or a signal arrives.
 func Serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	// Catch SIGINT/SIGTERM from the start: a signal that arrives while the server starts
+	// (or right after it says it is serving) must lead to a graceful shutdown and exit 0,
+	// not to the signal's default action.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	env := func(name, def string) string {
@@ -109,9 +115,6 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return fail("%v", err)
 	}
 	fmt.Fprintf(stdout, "serving on https://%s\n", srv.Addr())
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sig)
 	select {
 	case <-ctx.Done():
 	case <-sig:

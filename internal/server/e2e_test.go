@@ -462,6 +462,43 @@ func TestE2EServeRefusesBadStartup(t *testing.T) {
 	}
 }
 
+// TestE2EServeSIGTERMRightAfterStart: a supervisor that sends SIGTERM as soon as
+// serve says it is serving gets a graceful shutdown and exit 0, not a process killed
+// by the signal's default action.
+func TestE2EServeSIGTERMRightAfterStart(t *testing.T) {
+	t.Parallel()
+	bin := providerBinary(t)
+	dir := t.TempDir()
+	tokensFile := filepath.Join(dir, "tokens")
+	writeFile(t, tokensFile, e2eTokens)
+	dataDir := filepath.Join(dir, "data")
+	for i := 0; i < 5; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		cmd := exec.CommandContext(ctx, bin, "serve", "--listen", freeAddr(t), "--tokens-file", tokensFile, "--data-dir", dataDir)
+		cmd.Env = cleanEnv()
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		signalled := false
+		cmd.Stdout = &lineWriter{fn: func(line string) {
+			if strings.HasPrefix(line, "serving on ") && !signalled {
+				signalled = true
+				_ = cmd.Process.Signal(syscall.SIGTERM)
+			}
+		}}
+		err := cmd.Run()
+		cancel()
+		if !signalled {
+			t.Fatalf("run %d: serve never said it was serving (%v)\nstderr:\n%s", i, err, stderr.String())
+		}
+		if err != nil {
+			t.Fatalf("run %d: SIGTERM right after start: %v, want exit 0\nstderr:\n%s", i, err, stderr.String())
+		}
+		if strings.Contains(stderr.String(), `"level":"ERROR"`) {
+			t.Fatalf("run %d: errors logged during a clean shutdown:\n%s", i, stderr.String())
+		}
+	}
+}
+
 // tfRunner is one Terraform working directory using the built provider.
 type tfRunner struct {
 	tf, dir string
@@ -553,8 +590,8 @@ func idsOf(list []wire.Certificate) []string {
 	return ids
 }
 
-// sameIDs fails the test unless want (state) and got (backend) hold the same ids,
-// each once.
+// sameIDs fails the test unless the state's ids and the backend's (sorted) are the
+// same, each once.
 func sameIDs(t *testing.T, what string, state []string, backendIDs []string) {
 	t.Helper()
 	state = slices.Clone(state)
@@ -565,6 +602,36 @@ func sameIDs(t *testing.T, what string, state []string, backendIDs []string) {
 	if !slices.Equal(state, backendIDs) {
 		t.Fatalf("%s: state ids (%d) and backend ids (%d) differ:\nstate:   %v\nbackend: %v", what, len(state), len(backendIDs), state, backendIDs)
 	}
+}
+
+// postUpload sends one upload with a fixed Idempotency-Key and returns the record.
+func postUpload(t *testing.T, addr, caFile, token, key string, in wire.UploadRequest) *wire.Certificate {
+	t.Helper()
+	hc, err := httpsClient(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, "https://"+addr+"/v1/certificates/uploads", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(wire.IdempotencyHeader, key)
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out wire.Certificate
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("upload: %s (%v)", resp.Status, err)
+	}
+	return &out
 }
 
 // countStored counts the certificates in a SQLite data dir no process serves.
@@ -600,23 +667,36 @@ func TestE2EServerKilledDuringApply(t *testing.T) {
 	writeFile(t, tokensFile, e2eTokens)
 	addr := freeAddr(t)
 
-	// Kill once the first instance has answered 8 uploads: the rest are in flight or to come.
+	// Kill once the first instance has answered 8 of the apply's uploads: the rest are in
+	// flight or to come.
 	var uploads atomic.Int32
 	killNow := make(chan struct{})
 	var once sync.Once
 	first := startServe(t, serveOptions{addr: addr, dataDir: dataDir, tokensFile: tokensFile, onLog: func(line string) {
 		if strings.Contains(line, `"method":"POST"`) && strings.Contains(line, `"path":"/v1/certificates/uploads"`) {
-			if uploads.Add(1) == 8 {
+			if uploads.Add(1) == 9 { // the probe and 8 of the apply's
 				once.Do(func() { close(killNow) })
 			}
 		}
 	}})
 	caFile := filepath.Join(dataDir, "server", "ca.pem")
 
-	r := newTFRunner(t, tf, uploadsConfig("https://"+addr, adminToken, caFile, "default", "fault", n), leafFiles(t, "fault.e2e.example.test"))
+	files := leafFiles(t, "fault.e2e.example.test")
+	r := newTFRunner(t, tf, uploadsConfig("https://"+addr, adminToken, caFile, "default", "fault", n), files)
+
+	// A probe outside the apply: the same Idempotency-Key sent again after the SIGKILL
+	// and restart gets the first record back (the key was stored with the data).
+	probeKey := "e2e-probe-" + hex.EncodeToString([]byte(t.Name()))[:16]
+	probeReq := wire.UploadRequest{Name: "probe", Project: "probe", CertificatePEM: files["cert.pem"], PrivateKeyPEM: files["key.pem"]}
+	probe := postUpload(t, addr, caFile, adminToken, probeKey, probeReq)
 	type result struct {
 		out []byte
 		err error
+	}
+	// E2E_DEBUG=FILE writes the provider's debug log (its retries) to FILE and the
+	// servers' access logs to the test output.
+	if d := os.Getenv("E2E_DEBUG"); d != "" {
+		r.env = append(r.env, "TF_LOG_PROVIDER=DEBUG", "TF_LOG_PATH="+d)
 	}
 	applied := make(chan result, 1)
 	start := time.Now()
@@ -637,12 +717,11 @@ func TestE2EServerKilledDuringApply(t *testing.T) {
 	}
 	first.wait(t, 10*time.Second)
 	killedAt, killedAfter := time.Now(), uploads.Load()
-	// What the killed process committed: more records than answered uploads means some
-	// POSTs were committed without their answer reaching terraform — their retries must
-	// get the first result back through the stored idempotency key.
+	// What the killed process committed (a POST is logged after its commit, before its
+	// answer is flushed: a logged POST may still never reach terraform).
 	committed := countStored(t, dataDir)
 	t.Logf("killed the server %s into the apply: %d uploads answered, %d committed",
-		killedAt.Sub(start).Round(time.Millisecond), killedAfter, committed)
+		killedAt.Sub(start).Round(time.Millisecond), killedAfter-1, committed-1)
 	time.Sleep(time.Second - time.Since(killedAt))
 
 	var afterRestart atomic.Int32
@@ -662,20 +741,30 @@ func TestE2EServerKilledDuringApply(t *testing.T) {
 	if res.err != nil {
 		t.Fatalf("terraform apply across the restart: %v\n%s", res.err, res.out)
 	}
-	t.Logf("apply done in %s; %d uploads answered before the kill, %d after the restart",
-		time.Since(start).Round(time.Millisecond), killedAfter, afterRestart.Load())
+	// Every POST the servers answered beyond one per record (the probe is one more) is a
+	// retry whose first attempt had been committed: answered from its stored key.
+	replays := int(killedAfter) + int(afterRestart.Load()) - n - 1
+	t.Logf("apply done in %s; %d uploads answered before the kill, %d after the restart (%d answered from a stored idempotency key)",
+		time.Since(start).Round(time.Millisecond), killedAfter-1, afterRestart.Load(), replays)
 	if os.Getenv("E2E_DEBUG") != "" {
 		t.Logf("first:\n%s\nsecond:\n%s", first.stderr, second.stderr)
 	}
 	if afterRestart.Load() == 0 {
-		t.Fatal("no upload reached the restarted server: the kill did not interrupt the apply")
+		t.Fatal("no upload of the apply reached the restarted server: the kill did not interrupt it")
+	}
+
+	admin := remoteClient(t, addr, caFile, adminToken)
+	if again := postUpload(t, addr, caFile, adminToken, probeKey, probeReq); again.ID != probe.ID {
+		t.Fatalf("the probe's key, sent again after the restart, made record %s; the first was %s", again.ID, probe.ID)
+	}
+	if err := admin.DeleteCertificate(context.Background(), probe.ID); err != nil {
+		t.Fatal(err)
 	}
 
 	state := r.outputIDs(t)
 	if len(state) != n {
 		t.Fatalf("the state holds %d ids, want %d", len(state), n)
 	}
-	admin := remoteClient(t, addr, caFile, adminToken)
 	list, err := admin.ListCertificates(context.Background(), wire.ListFilter{})
 	if err != nil {
 		t.Fatal(err)

@@ -38,6 +38,8 @@ type Server struct {
 	ready   atomic.Bool
 	stopped chan struct{}
 	cancel  context.CancelFunc
+	// loopDone is closed when the alarm loop has returned (nil: no loop).
+	loopDone chan struct{}
 }
 
 // publicPath tells the routes that need no token: health, and the CA's CRL, OCSP
@@ -176,7 +178,11 @@ func (s *Server) Start(ctx context.Context) error {
 		}
 	}()
 	if s.cfg.EvaluateEvery > 0 {
-		go s.alarmLoop(loopCtx)
+		s.loopDone = make(chan struct{})
+		go func() {
+			defer close(s.loopDone)
+			s.alarmLoop(loopCtx)
+		}()
 	}
 	s.ready.Store(true)
 	return nil
@@ -185,7 +191,8 @@ func (s *Server) Start(ctx context.Context) error {
 // Addr is the address the server listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// Shutdown stops accepting requests and waits for in-flight ones (up to ctx).
+// Shutdown stops accepting requests and waits for in-flight ones and for the alarm
+// loop to return (up to ctx), so the caller may close the backend afterwards.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.ready.Store(false)
 	if s.cancel != nil {
@@ -193,6 +200,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	err := s.http.Shutdown(ctx)
 	<-s.stopped
+	if s.loopDone != nil {
+		select {
+		case <-s.loopDone:
+		case <-ctx.Done():
+			if err == nil {
+				err = fmt.Errorf("the alarm loop did not stop: %w", ctx.Err())
+			}
+		}
+	}
 	return err
 }
 
@@ -216,14 +232,16 @@ func (s *Server) alarmLoop(ctx context.Context) {
 func (s *Server) runAlarms(ctx context.Context) {
 	n, err := s.b.Service.Evaluate(ctx)
 	if err != nil {
-		s.cfg.Logger.Error("alarm evaluation failed", "error", err.Error())
+		if ctx.Err() == nil { // not a shutdown cancelling the evaluation
+			s.cfg.Logger.Error("alarm evaluation failed", "error", err.Error())
+		}
 		return
 	}
 	if s.cfg.Sender == nil {
 		return
 	}
 	sent, failed, err := s.b.Service.Deliver(ctx, s.cfg.Sender, 500)
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		s.cfg.Logger.Error("alarm delivery failed", "error", err.Error())
 	}
 	if n+sent+failed > 0 {
