@@ -301,6 +301,7 @@ func (p *sslProvider) Resources(_ context.Context) []func() resource.Resource {
 		NewCertificateResource,
 		NewCertificateValidationResource,
 		NewExpirationAlarmResource,
+		NewResourceHostingResource,
 	}
 }
 
@@ -311,6 +312,7 @@ func (p *sslProvider) DataSources(_ context.Context) []func() datasource.DataSou
 		NewProductsDataSource,
 		NewCACertificatesDataSource,
 		NewNotificationsDataSource,
+		NewDeploymentsDataSource,
 	}
 }
 

@@ -218,7 +218,7 @@ func (s *Service) CreateHosting(ctx context.Context, idemKey string, in HostingI
 	id, err := s.idempotent(ctx, idemKey, "hosting.create", in, func(tx store.Tx) (string, error) {
 		rec, err := tx.GetCertificate(ctx, in.CertificateID)
 		if err != nil {
-			return "", storeErr(err, in.CertificateID)
+			return "", certificateIDErr(err, in.CertificateID)
 		}
 		if err := s.deployable(rec); err != nil {
 			return "", err
@@ -271,7 +271,7 @@ func (s *Service) UpdateHosting(ctx context.Context, idemKey, id string, in Host
 		}
 		rec, err := tx.GetCertificate(ctx, in.CertificateID)
 		if err != nil {
-			return "", storeErr(err, in.CertificateID)
+			return "", certificateIDErr(err, in.CertificateID)
 		}
 		old := h.CertificateID
 		var oldVersion int
@@ -339,6 +339,14 @@ func (s *Service) GetHosting(ctx context.Context, id string) (*Hosting, error) {
 		}
 		if len(hs) == 0 {
 			return nil, hostingErr(err, id)
+		}
+		if len(hs) > 1 {
+			ids := make([]string, 0, len(hs))
+			for _, x := range hs {
+				ids = append(ids, x.ID)
+			}
+			return nil, &Error{Kind: KindConflict, Code: CodeResourceBound, Summary: "Several Hostings Bind This Certificate",
+				Message: fmt.Sprintf("Certificate %s is bound by hostings %s; name the hosting id instead.", id, strings.Join(ids, ", "))}
 		}
 		h, err = hs[0], nil
 	}
@@ -567,4 +575,15 @@ func (s *Service) takeOver(ctx context.Context, tx store.Tx, rec *store.Certific
 	}
 	sp.HostingNote = fmt.Sprintf("The resources bound to %s moved to this certificate (rule H2).", old.ID)
 	return nil
+}
+
+// certificateIDErr is storeErr for the certificate a hosting names: the error points
+// at certificate_id.
+func certificateIDErr(err error, id string) error {
+	err = storeErr(err, id)
+	var se *Error
+	if errors.As(err, &se) {
+		se.Field = "certificate_id"
+	}
+	return err
 }

@@ -65,10 +65,10 @@ func (s *Service) CheckRevoke(ctx context.Context, id string, in RevokeInput) er
 	if err != nil {
 		return err
 	}
-	if _, err = s.revocationAllowed(rec, sp, in); err != nil {
-		return err
-	}
-	return checkNotHosted(ctx, s.st, id)
+	// D4 is left to the revocation itself: at plan time the hosting that binds the
+	// certificate may still be released or moved by the same apply.
+	_, err = s.revocationAllowed(rec, sp, in)
+	return err
 }
 
 func (s *Service) revocationAllowed(rec *store.Certificate, sp *orderSpec, in RevokeInput) (int, error) {
