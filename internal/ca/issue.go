@@ -14,8 +14,9 @@ import (
 	"time"
 
 	"github.com/emmansun/gmsm/sm2"
-	"github.com/emmansun/gmsm/sm3"
 	"github.com/emmansun/gmsm/smx509"
+
+	"github.com/sslkit/terraform-provider-ssl/internal/certs"
 )
 
 // CA/Browser Forum reserved policy identifiers (BR 7.1.6.1), one per validation level.
@@ -315,7 +316,7 @@ func ParseCSR(pemText string) (*smx509.CertificateRequest, error) {
 	}
 	if err := csr.CheckSignature(); err != nil {
 		pub, ok := csr.PublicKey.(*ecdsa.PublicKey)
-		if !ok || !sm2.IsSM2PublicKey(pub) || !verifySM2EmptyID(pub, csr.RawTBSCertificateRequest, csr.Signature) {
+		if !ok || !sm2.IsSM2PublicKey(pub) || !certs.VerifySM2Signature(pub, csr.RawTBSCertificateRequest, csr.Signature) {
 			return nil, invalidf("csr: the signature does not verify: %v", err)
 		}
 	}
@@ -323,27 +324,6 @@ func ParseCSR(pemText string) (*smx509.CertificateRequest, error) {
 		return nil, fmt.Errorf("csr: %w", err)
 	}
 	return csr, nil
-}
-
-// verifySM2EmptyID checks an SM2-with-SM3 signature made with an empty distinguishing
-// ID, as OpenSSL 3 does by default (gmsm replaces an empty ID with the default one).
-func verifySM2EmptyID(pub *ecdsa.PublicKey, msg, sig []byte) bool {
-	return sm2.VerifyASN1(pub, sm2EmptyIDDigest(pub, msg), sig)
-}
-
-// sm2EmptyIDDigest is e = SM3(Z || msg) with Z computed for an empty ID (GB/T 32918.2).
-func sm2EmptyIDDigest(pub *ecdsa.PublicKey, msg []byte) []byte {
-	p := pub.Curve.Params()
-	a := new(big.Int).Sub(p.P, big.NewInt(3)) // the SM2 curve has a = p − 3
-	z := sm3.New()
-	z.Write([]byte{0, 0}) // ENTL: the ID is 0 bits long
-	for _, n := range []*big.Int{a, p.B, p.Gx, p.Gy, pub.X, pub.Y} {
-		z.Write(n.FillBytes(make([]byte, 32)))
-	}
-	e := sm3.New()
-	e.Write(z.Sum(nil))
-	e.Write(msg)
-	return e.Sum(nil)
 }
 
 // levelPolicy maps a validation level to its canonical name and policy OID.

@@ -337,13 +337,13 @@ func VerifySM2Signature(pub *ecdsa.PublicKey, msg, sig []byte) bool {
 	}
 	// gmsm replaces an empty uid by the default one, so the empty-ID digest is
 	// computed here.
-	digest, err := sm2DigestEmptyID(pub, msg)
+	digest, err := SM2DigestEmptyID(pub, msg)
 	return err == nil && sm2.VerifyASN1(pub, digest, sig)
 }
 
-// sm2DigestEmptyID returns SM3(Z || msg) where Z is computed with an empty
+// SM2DigestEmptyID returns SM3(Z || msg) where Z is computed with an empty
 // distinguishing ID (ENTL = 0), as OpenSSL 3.0 signs by default.
-func sm2DigestEmptyID(pub *ecdsa.PublicKey, msg []byte) ([]byte, error) {
+func SM2DigestEmptyID(pub *ecdsa.PublicKey, msg []byte) ([]byte, error) {
 	if pub == nil || pub.Curve != sm2.P256() {
 		return nil, errors.New("not an SM2 public key")
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -40,8 +39,6 @@ func certificateTimeoutsBlock() schema.SingleNestedBlock {
 		},
 	}
 }
-
-var certificateTimeoutsAttrTypes = map[string]attr.Type{"create": types.StringType, "delete": types.StringType}
 
 type certificateTimeoutsModel struct {
 	Create types.String `tfsdk:"create"`

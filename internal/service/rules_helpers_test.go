@@ -298,11 +298,6 @@ func (e *env) ocspStatus(caID, leafPEM string, issuer *x509.Certificate) int {
 	return resp.Status
 }
 
-func serialHex(t *testing.T, leafPEM string) string {
-	t.Helper()
-	return parsePEMCert(t, leafPEM).SerialNumber.Text(16)
-}
-
 func hexNoPad(s string) string {
 	n, ok := new(big.Int).SetString(s, 16)
 	if !ok {

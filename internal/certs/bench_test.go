@@ -1,0 +1,98 @@
+package certs_test
+
+// Upload validation beside its floor (issue 7): BenchmarkCheckUpload/<kind>/check is
+// certs.CheckUpload (rules U2–U4: parse, order the chain, verify each link's
+// signature, match the key, check the standard); /parse is the floor, parsing alone —
+// every PEM block decoded and every certificate and key parsed, nothing checked.
+// tools/bench runs them (`make bench`, `make bench-smoke`); timings are never asserted.
+
+import (
+	"encoding/pem"
+	"testing"
+	"time"
+
+	"github.com/emmansun/gmsm/smx509"
+
+	"github.com/sslkit/terraform-provider-ssl/internal/certs"
+	"github.com/sslkit/terraform-provider-ssl/internal/certs/certstest"
+)
+
+// benchBundles are the upload bundles: RSA 2048 and ECDSA P-256 chains (leaf,
+// intermediate, root) with the leaf's PKCS#8 key, and an SM2 signature chain with
+// its encryption certificate and key.
+func benchBundles(b *testing.B) []struct {
+	name string
+	in   certs.UploadInput
+} {
+	var out []struct {
+		name string
+		in   certs.UploadInput
+	}
+	for _, alg := range []string{certstest.RSA, certstest.ECC} {
+		root := certstest.NewCA(b, alg)
+		leaf := root.Intermediate(b, certstest.CAOptions{}).Leaf(b, certstest.LeafOptions{CommonName: "www.example.com",
+			DNSNames: []string{"www.example.com", "example.com"}})
+		out = append(out, struct {
+			name string
+			in   certs.UploadInput
+		}{"international-" + alg, certs.UploadInput{Standard: certs.StandardInternational,
+			CertificatePEM: leaf.FullChainPEM(), PrivateKeyPEM: leaf.KeyPEM(b, certstest.PKCS8)}})
+	}
+	root := certstest.NewCA(b, certstest.SM2)
+	sign, enc := root.Intermediate(b, certstest.CAOptions{}).SM2Pair(b, certstest.LeafOptions{CommonName: "www.example.cn"}, false)
+	out = append(out, struct {
+		name string
+		in   certs.UploadInput
+	}{"sm2", certs.UploadInput{Standard: certs.StandardSM2, CertificatePEM: sign.FullChainPEM(),
+		PrivateKeyPEM: sign.KeyPEM(b, certstest.PKCS8), EncryptionCertificatePEM: enc.CertPEM,
+		EncryptionPrivateKeyPEM: enc.KeyPEM(b, certstest.PKCS8)}})
+	return out
+}
+
+func BenchmarkCheckUpload(b *testing.B) {
+	now := time.Now()
+	for _, tc := range benchBundles(b) {
+		if bundle, ps := certs.CheckUpload(tc.in, now); bundle == nil || certs.HasErrors(ps) {
+			b.Fatalf("%s: refused: %v", tc.name, ps)
+		}
+		b.Run(tc.name+"/check", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if bundle, _ := certs.CheckUpload(tc.in, now); bundle == nil {
+					b.Fatal("refused")
+				}
+			}
+		})
+		b.Run(tc.name+"/parse", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, text := range []string{tc.in.CertificatePEM, tc.in.PrivateKeyPEM, tc.in.EncryptionCertificatePEM, tc.in.EncryptionPrivateKeyPEM} {
+					benchParse(b, text)
+				}
+			}
+		})
+	}
+}
+
+// benchParse decodes every PEM block of text and parses each certificate and
+// PKCS#8 key: the floor of a validation.
+func benchParse(b *testing.B, text string) {
+	rest := []byte(text)
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return
+		}
+		var err error
+		switch block.Type {
+		case "CERTIFICATE":
+			_, err = smx509.ParseCertificate(block.Bytes)
+		case "PRIVATE KEY":
+			_, err = smx509.ParsePKCS8PrivateKey(block.Bytes)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
