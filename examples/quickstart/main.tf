@@ -1,4 +1,5 @@
-# Quickstart: host a certificate in the embedded backend and read it back.
+# Quickstart: issue a certificate from the bundled CA, deploy it to platform
+# resources, host a third-party certificate next to it, and read the inventory back.
 #
 #   go run ./tools/gencert -out examples/quickstart/.generated -domain demo.internal
 #   cd examples/quickstart && terraform init && terraform apply
@@ -35,6 +36,34 @@ resource "ssl_certificate_upload" "demo" {
   }
 }
 
+# A certificate issued by the bundled private CA (TrustAsia-named, ECC). DNS_AUTO
+# validation and the embedded backend's automatic review issue it at once.
+resource "ssl_certificate" "api" {
+  name              = "quickstart api.${var.domain}"
+  domain            = "api.${var.domain}"
+  brand             = "TrustAsia"
+  certificate_type  = "DV"
+  key_algorithm     = "ECC"
+  validation_method = "DNS_AUTO"
+  renew_before_days = 30
+
+  # Hosting binds this certificate: a replacement must exist before the old one is
+  # revoked (rule D4).
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# Resource hosting: the backend deploys the certificate (and every renewal of it) to
+# these platform resources. Nothing is installed on your own servers (rule H3).
+resource "ssl_resource_hosting" "api" {
+  certificate_id = ssl_certificate.api.id
+  resources = [
+    { type = "CDN", instance_id = "api.${var.domain}" },
+    { type = "CLB", instance_id = "lb-a1b2c3d4|lbl-e5f6a7b8|api.${var.domain}", region = "ap-guangzhou" },
+  ]
+}
+
 data "ssl_certificates" "demo" {
   domain = var.domain
   tags   = ssl_certificate_upload.demo.tags
@@ -64,4 +93,16 @@ output "chain_complete" {
 
 output "certificate_info" {
   value = provider::ssl::certificate_info(ssl_certificate_upload.demo.certificate_pem)
+}
+
+output "issued_serial_number" {
+  value = ssl_certificate.api.serial_number
+}
+
+output "issued_not_after" {
+  value = ssl_certificate.api.not_after
+}
+
+output "deployed_to" {
+  value = [for d in ssl_resource_hosting.api.deployments : "${d.type} ${d.instance_id}: ${d.status} (serial ${d.serial_number})"]
 }
