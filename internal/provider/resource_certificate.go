@@ -44,7 +44,8 @@ var (
 )
 
 // NewCertificateResource is the ssl_certificate resource: a certificate issued by the
-// bundled CA, with reissue on key change and revoke before destroy (rules M, R, D, I).
+// bundled CA, with reissue on key change, renewal in place once the service opens the
+// renewal window, and revoke before destroy (rules M, R, D, I, H1, N1).
 func NewCertificateResource() resource.Resource {
 	return &certificateResource{}
 }
@@ -96,6 +97,18 @@ func (r *certificateResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"it, so install the new certificate wherever the old one was. A reissue is refused at plan time when the " +
 			"certificate expires within 30 days (I1: renew it instead), when a free DV certificate was already " +
 			"reissued once (I2) and while a reissue is in progress (I4).\n\n" +
+			"**Renewal.** With `renew_before_days`, the service opens the certificate's renewal window that many days " +
+			"before `not_after`, by its own clock; every refresh shows it as `ready_for_renewal`. Once it is `true`, the " +
+			"plan shows an in-place update that renews the certificate, with a warning that gives the reason: the same " +
+			"`id`, a new `version` with a new key, `serial_number`, `not_before` and `not_after` (`validity_days` from " +
+			"the renewal). The resources that `ssl_resource_hosting` binds get the new version in the same step (rule H1); " +
+			"the previous certificate is not revoked and keeps serving until its successor is issued. An expired " +
+			"certificate with `renew_before_days` is renewed in place rather than replaced. When validation or review " +
+			"is not automatic the renewal waits (apply warns with what it waits for) and the current certificate stays; " +
+			"until it is issued each plan shows the renewal again and each apply checks on it, without ordering twice. " +
+			"A certificate issued for a `csr_pem`, or with a private key password, cannot be renewed in place (the plan " +
+			"warns and says what to do). To renew into a new record instead, create a new `ssl_certificate` with " +
+			"`renews_certificate_id`.\n\n" +
 			"**Replacement.** A change of `domain`, `subject_alternative_names`, `brand`, `certificate_type`, " +
 			"`validation_method`, `organization`, `validity_days` or `renews_certificate_id` orders a new certificate. " +
 			"A certificate that was revoked or expired, or whose order was cancelled or rejected, outside Terraform is " +
@@ -141,7 +154,11 @@ func (r *certificateResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Validators:          []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
 			},
 			"ignore_expiration_notifications": schema.BoolAttribute{
-				MarkdownDescription: "Ignore the expiry notifications of this certificate (rule N1). Defaults to `false`. " +
+				MarkdownDescription: "Ignore the expiry notifications of this certificate (rule N1). Only a certificate " +
+					"that expires within 30 days can be ignored: turning it on earlier is a plan-time error that gives the " +
+					"date from which it can be. A new version (reissue or renewal) clears it in the service; a " +
+					"configuration that keeps `true` shows no change and no error, and it is set again as soon as the " +
+					"service accepts it for the new version (a plan then shows it turning `true`). Defaults to `false`. " +
 					"Changes in place.",
 				Optional: true,
 				Computed: true,
@@ -281,8 +298,9 @@ func (r *certificateResource) Schema(_ context.Context, _ resource.SchemaRequest
 			},
 			"renew_before_days": schema.Int64Attribute{
 				MarkdownDescription: "How many days before `not_after` the certificate is due for renewal; must be less " +
-					"than `validity_days`. Kept by the service, which sets `ready_for_renewal` once the window opens; " +
-					"renewing from Terraform is not automated yet. Changes in place.",
+					"than `validity_days`. Kept by the service, which sets `ready_for_renewal` once the window opens; the " +
+					"next plan then renews the certificate in place (see **Renewal** above). Changes in place; a new value " +
+					"is judged by the service from the next refresh on.",
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
@@ -339,13 +357,14 @@ func (r *certificateResource) Schema(_ context.Context, _ resource.SchemaRequest
 					"3 expired, 7 cancelled, 9 revoking, 10 revoked, 11 reissuing, …).",
 				Computed: true,
 			},
-			"serial_number":      computedString("Serial number of the current certificate, lowercase hex."),
-			"not_before":         computedString("Start of validity of the current certificate (RFC 3339)."),
-			"not_after":          computedString("End of validity (RFC 3339); a reissue keeps it (rule I5)."),
+			"serial_number": computedString("Serial number of the current certificate, lowercase hex."),
+			"not_before":    computedString("Start of validity of the current certificate (RFC 3339)."),
+			"not_after": computedString("End of validity (RFC 3339); a reissue keeps it (rule I5), a renewal moves it " +
+				"to `validity_days` after the renewal."),
 			"fingerprint_sha256": computedString("SHA-256 fingerprint of the current certificate (hex)."),
 			"version": schema.Int64Attribute{
 				MarkdownDescription: "Number of the current version of the record: 1 after the first issue, one more " +
-					"after each reissue; 0 while the order is pending.",
+					"after each reissue and each renewal; 0 while the order is pending.",
 				Computed: true,
 			},
 			"issuer":          computedString("Distinguished name of the issuing (intermediate) CA."),
@@ -388,7 +407,8 @@ func (r *certificateResource) Schema(_ context.Context, _ resource.SchemaRequest
 			},
 			"ready_for_renewal": schema.BoolAttribute{
 				MarkdownDescription: "Whether the renewal window (`renew_before_days` before `not_after`) is open, as the " +
-					"service says on refresh. Terraform does not renew by itself yet.",
+					"service says on refresh by its clock. While it is `true` the plan renews the certificate in place and " +
+					"plans `false`.",
 				Computed: true,
 			},
 			"reminder_available_at": computedString("When a review reminder can be sent for the pending order " +
@@ -442,10 +462,7 @@ func (r *certificateResource) Create(ctx context.Context, req resource.CreateReq
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), cert.ID)...)
 	plan.ID = types.StringValue(cert.ID)
 
-	if cert.Order != nil && cert.Order.HostingNote != "" && !strings.Contains(cert.Order.HostingNote, "moved to this certificate") {
-		// H2: the renewed certificate's resources stay where they are.
-		resp.Diagnostics.AddAttributeWarning(path.Root("renews_certificate_id"), "Hosted Resources Not Moved", cert.Order.HostingNote)
-	}
+	reportHostingNote(ctx, cert, &resp.Diagnostics)
 	if certificatePending(cert.Status) {
 		resp.Diagnostics.AddWarning("Certificate Order Pending",
 			fmt.Sprintf("Certificate %s was ordered and is %s. %s Add an ssl_certificate_validation resource with "+
@@ -498,7 +515,7 @@ func (r *certificateResource) Read(ctx context.Context, req resource.ReadRequest
 	state.Name = types.StringValue(cert.Name)
 	state.Project = types.StringValue(cert.Project)
 	state.Tags = stringMap(ctx, &resp.Diagnostics, cert.Tags)
-	state.IgnoreExpirationNotifications = types.BoolValue(cert.IgnoreExpirationNotifications)
+	state.IgnoreExpirationNotifications = types.BoolValue(r.readIgnore(ctx, state, cert, resp.Private, &resp.Diagnostics))
 	// The configured spelling of the names is kept while it covers the same names.
 	var sans []string
 	if !state.SubjectAlternativeNames.IsNull() && !state.SubjectAlternativeNames.IsUnknown() {
@@ -562,7 +579,20 @@ func (r *certificateResource) Update(ctx context.Context, req resource.UpdateReq
 	fields := config.fields()
 	// saved is what the state holds should a later call fail.
 	saved := state
-	fail := func() { resp.Diagnostics.Append(resp.State.Set(ctx, saved)...) }
+	// newVersion is the record once this apply made a new version of it (a reissue or
+	// a renewal that completed); version is the current version's number.
+	var newVersion *wire.Certificate
+	version := state.Version.ValueInt64()
+	fail := func() {
+		if newVersion != nil {
+			// The new version's key belongs with its certificate.
+			if full, err := r.client.GetCertificate(ctx, id); err == nil {
+				saved.PrivateKeyPEM = stringOrNull(full.PrivateKeyPEM)
+				saved.EncryptionPrivateKeyPEM = stringOrNull(full.EncryptionPrivateKeyPEM)
+			}
+		}
+		resp.Diagnostics.Append(resp.State.Set(ctx, saved)...)
+	}
 
 	if plan.reissues() {
 		in := plan.reissueRequest(config)
@@ -582,6 +612,9 @@ func (r *certificateResource) Update(ctx context.Context, req resource.UpdateReq
 		saved.KeyAlgorithm, saved.KeySize, saved.CSRPEM = plan.KeyAlgorithm, plan.KeySize, plan.CSRPEM
 		saved.PrivateKeyPassword, saved.PrivateKeyPasswordWOVersion = plan.PrivateKeyPassword, plan.PrivateKeyPasswordWOVersion
 		saved.setComputed(ctx, &resp.Diagnostics, cert)
+		if int64(cert.Version) > version {
+			newVersion, version = cert, int64(cert.Version)
+		}
 	} else if plan.passwordTouched(state) {
 		// Only recorded: the password is the key's already (checked at plan time).
 		ok, err := r.client.CheckPassword(ctx, id, config.password().ValueString())
@@ -594,6 +627,25 @@ func (r *certificateResource) Update(ctx context.Context, req resource.UpdateReq
 				fmt.Sprintf("The configured password is not the one certificate %s's private key was issued with. Set "+
 					"the key's current password; to change it, change it in a later apply, which reissues the certificate.", id))
 			return
+		}
+	}
+
+	if plan.renews(state) {
+		if saved.Status.ValueString() == "reissuing" {
+			resp.Diagnostics.AddAttributeWarning(path.Root("renew_before_days"), "Renewal Deferred",
+				fmt.Sprintf("Certificate %s is renewed only with nothing pending, and its reissue waits. The renewal "+
+					"follows in a later apply, once the reissue completes.", id))
+		} else {
+			cert, err := r.renew(ctx, id, version, &resp.Diagnostics)
+			if err != nil {
+				addCertificateError(&resp.Diagnostics, "Unable to Renew Certificate", err, fields, path.Root("renew_before_days"))
+				fail()
+				return
+			}
+			saved.setComputed(ctx, &resp.Diagnostics, cert)
+			if int64(cert.Version) > version {
+				newVersion, version = cert, int64(cert.Version)
+			}
 		}
 	}
 
@@ -612,7 +664,15 @@ func (r *certificateResource) Update(ctx context.Context, req resource.UpdateReq
 		}
 		upd.Tags, changed = &tags, true
 	}
-	if !plan.IgnoreExpirationNotifications.Equal(state.IgnoreExpirationNotifications) {
+	// A new version clears the ignore in the service (N1); a configuration that keeps
+	// (or turns) it true sets it again below, where a refusal is not an error.
+	ignore := plan.IgnoreExpirationNotifications.ValueBool()
+	ignoreNow := state.IgnoreExpirationNotifications.ValueBool()
+	if newVersion != nil {
+		ignoreNow = newVersion.IgnoreExpirationNotifications
+	}
+	reassertIgnore := newVersion != nil && ignore && !ignoreNow
+	if ignore != ignoreNow && !reassertIgnore {
 		upd.IgnoreExpirationNotifications, changed = plan.IgnoreExpirationNotifications.ValueBoolPointer(), true
 	}
 	if !plan.RenewBeforeDays.Equal(state.RenewBeforeDays) {
@@ -630,6 +690,16 @@ func (r *certificateResource) Update(ctx context.Context, req resource.UpdateReq
 			fail()
 			return
 		}
+	}
+	if reassertIgnore {
+		if _, err := setIgnoreAgain(ctx, r.client, id, newVersion.Version, resp.Private, &resp.Diagnostics); err != nil {
+			addBackendError(&resp.Diagnostics, "Unable to Update Certificate", err, fields)
+			saved.Name, saved.Project, saved.Tags, saved.RenewBeforeDays = plan.Name, plan.Project, plan.Tags, plan.RenewBeforeDays
+			fail()
+			return
+		}
+	} else if !ignore || upd.IgnoreExpirationNotifications != nil {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateIgnoreCleared, nil)...)
 	}
 
 	cert, err := r.client.GetCertificate(ctx, id)
@@ -801,7 +871,20 @@ func (r *certificateResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if why := certificateEnded(state.Status.ValueString()); why != "" {
+	// renewBlocker asks the service at most once why a due renewal cannot be made.
+	var blocker *string
+	renewBlocker := func(reissue bool) string {
+		if blocker == nil {
+			why := r.renewBlocker(ctx, plan, state, reissue, &resp.Diagnostics)
+			blocker = &why
+		}
+		return *blocker
+	}
+	// An expired certificate whose renewal window the configuration sets is renewed in
+	// place rather than replaced: it keeps its id and the resources hosting binds.
+	renewExpired := state.Status.ValueString() == "expired" && plan.renewalDue(state) && !plan.replaces(state) &&
+		!plan.keyChangesFrom(state) && !plan.passwordTouched(state) && renewBlocker(false) == ""
+	if why := certificateEnded(state.Status.ValueString()); why != "" && !renewExpired {
 		resp.Diagnostics.AddAttributeWarning(path.Root("status"), "Certificate Will Be Replaced",
 			fmt.Sprintf("Certificate %s %s, so it can no longer serve. Terraform plans to replace it: the old "+
 				"record is deleted and a new certificate is ordered with this configuration.", state.ID.ValueString(), why))
@@ -828,16 +911,26 @@ func (r *certificateResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if plan.keyChangesFrom(state) || action == passwordReissue {
-		if r.client != nil && known(plan.KeyAlgorithm) && known(plan.KeySize) && known(config.password()) && known(plan.CSRPEM) {
-			if err := r.client.CheckReissue(ctx, state.ID.ValueString(), plan.reissueRequest(config)); err != nil {
-				addCertificateError(&resp.Diagnostics, "Certificate Cannot Be Reissued", err, config.fields(), plan.reissueTrigger(state))
-			}
+	reissue := plan.keyChangesFrom(state) || action == passwordReissue
+	if reissue && r.client != nil && known(plan.KeyAlgorithm) && known(plan.KeySize) && known(config.password()) && known(plan.CSRPEM) {
+		if err := r.client.CheckReissue(ctx, state.ID.ValueString(), plan.reissueRequest(config)); err != nil {
+			addCertificateError(&resp.Diagnostics, "Certificate Cannot Be Reissued", err, config.fields(), plan.reissueTrigger(state))
 		}
-		plan.copyVersion(state)
+	}
+	plan.copyVersion(state)
+	if reissue {
 		plan.unknownReissue(state)
-	} else {
-		plan.copyVersion(state)
+	}
+	// Renewal (STYLE 5): Read set ready_for_renewal from the service's clock; here it
+	// becomes the planned action, in place.
+	if plan.renewalDue(state) {
+		if why := renewBlocker(reissue); why != "" {
+			resp.Diagnostics.AddAttributeWarning(path.Root("renew_before_days"), "Certificate Not Renewed",
+				fmt.Sprintf("The renewal window of certificate %s is open, but it cannot be renewed in place: %s", state.ID.ValueString(), why))
+		} else {
+			plan.unknownRenewal()
+			resp.Diagnostics.AddAttributeWarning(path.Root("renew_before_days"), "Certificate Will Be Renewed", renewalReason(state))
+		}
 	}
 	// A pending order whose reminder the configuration asks for and that was not sent.
 	if plan.SendReminder.ValueBool() && certificatePending(state.Status.ValueString()) &&
@@ -848,7 +941,7 @@ func (r *certificateResource) ModifyPlan(ctx context.Context, req resource.Modif
 		r.checkOrder(ctx, plan, config, "send_reminder", &resp.Diagnostics)
 	}
 	if plan.IgnoreExpirationNotifications.ValueBool() && !state.IgnoreExpirationNotifications.ValueBool() {
-		r.checkIgnore(ctx, state, config, &resp.Diagnostics)
+		r.checkIgnore(ctx, state, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
@@ -919,16 +1012,16 @@ func (r *certificateResource) checkRevoke(ctx context.Context, state certificate
 	addCertificateError(diags, "Certificate Cannot Be Revoked", err, state.fields(), path.Root("revoke_on_destroy"))
 }
 
-// checkIgnore applies rule N1 at plan time: only a certificate that expires soon can
-// have its expiry notifications ignored.
-func (r *certificateResource) checkIgnore(ctx context.Context, state, config certificateResourceModel, diags *diag.Diagnostics) {
+// checkIgnore applies rule N1 at plan time when ignore_expiration_notifications turns
+// true, to the current version's expiry: only a certificate that expires soon can
+// have its expiry notifications ignored. Keeping true is never checked (a new
+// version that cleared it is set again in Update, where a refusal is not an error).
+func (r *certificateResource) checkIgnore(ctx context.Context, state certificateResourceModel, diags *diag.Diagnostics) {
 	notAfter, err := time.Parse(time.RFC3339, state.NotAfter.ValueString())
 	if r.client == nil || err != nil {
 		return
 	}
-	if err := r.client.CheckIgnore(ctx, notAfter); err != nil {
-		addCertificateError(diags, "Expiry Notifications Cannot Be Ignored", err, config.fields(), path.Root("ignore_expiration_notifications"))
-	}
+	checkIgnoreAt(ctx, r.client, notAfter, diags)
 }
 
 // checkOrder runs the service's order rules on the planned values (M2, M3, OV/EV

@@ -541,9 +541,10 @@ func TestAccCertificate_planTimeErrors(t *testing.T) {
 }
 
 // TestAccCertificate_reissueExpiringSoon moves the clock to 25 days before expiry:
-// the renewal window opens, a key change is refused at plan time (I1), and so is a
-// destroy that would revoke (R4); the expiry notifications can now be ignored (N1);
-// with revoke_on_destroy = false destroy leaves the certificate in the service.
+// a key change is refused at plan time (I1), and so is a destroy that would revoke
+// (R4); the expiry notifications can now be ignored (N1); with revoke_on_destroy =
+// false destroy leaves the certificate in the service. No renew_before_days: with
+// one, the plan would renew the certificate (TestAccCertificate_renewal*).
 func TestAccCertificate_reissueExpiringSoon(t *testing.T) {
 	env := newTestEnv(t)
 	var id captured
@@ -553,7 +554,6 @@ func TestAccCertificate_reissueExpiringSoon(t *testing.T) {
   key_size                        = %[1]d
   revoke_on_destroy               = %[2]t
   ignore_expiration_notifications = %[3]t
-  renew_before_days               = 30
 `, size, revoke, ignore)))
 	}
 	resource.ParallelTest(t, resource.TestCase{
@@ -563,7 +563,7 @@ func TestAccCertificate_reissueExpiringSoon(t *testing.T) {
 				Config: config(256, true, false),
 				ConfigStateChecks: []statecheck.StateCheck{
 					capture("id", &id),
-					attrCheck("renew_before_days", knownvalue.Int64Exact(30)),
+					attrCheck("renew_before_days", knownvalue.Null()),
 					attrCheck("ready_for_renewal", knownvalue.Bool(false)),
 				},
 			},
@@ -577,7 +577,7 @@ func TestAccCertificate_reissueExpiringSoon(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{attrCheck("ready_for_renewal", knownvalue.Bool(true))},
+				ConfigStateChecks: []statecheck.StateCheck{attrCheck("ready_for_renewal", knownvalue.Bool(false))},
 			},
 			{
 				Config:      config(384, true, false),

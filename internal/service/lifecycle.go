@@ -293,6 +293,9 @@ func (s *Service) reissueAllowed(rec *store.Certificate, sp *orderSpec, in *Reis
 	case rec.Status != StatusIssued || now.After(rec.NotAfter):
 		return precondition(CodeReissueRefused, "Certificate Not Issued",
 			"Only an issued certificate can be reissued (rule I1); certificate %s is %s.", rec.ID, s.view(rec, now).Status)
+	case sp.Pending != nil:
+		return precondition(CodeReissueRefused, "Operation In Progress",
+			"Certificate %s has a %s waiting (%s); reissue it once that completes.", rec.ID, sp.Pending.Kind, sp.Pending.Needs)
 	case rec.NotAfter.Sub(now) <= renewWindow:
 		return precondition(CodeReissueRefused, "Certificate Expires Too Soon",
 			"Certificate %s expires on %s, within 30 days: it can no longer be reissued (rule I1). Renew it instead (renew_before_days) or replace it.",

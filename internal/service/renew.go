@@ -14,6 +14,9 @@ const opRenewal = "renewal"
 // is issued, and the new version is deployed to the bound resources (H1). It waits
 // for validation or review like an order when those are not automatic.
 func (s *Service) Renew(ctx context.Context, idemKey, id string) (*Certificate, error) {
+	if err := s.prepareAuthorities(ctx, id); err != nil {
+		return nil, err
+	}
 	return s.mutateIssued(ctx, idemKey, "renew", id, nil, func(tx store.Tx, rec *store.Certificate, sp *orderSpec) error {
 		if sp.Pending != nil && sp.Pending.Kind == opRenewal {
 			return nil // already submitted
@@ -21,6 +24,10 @@ func (s *Service) Renew(ctx context.Context, idemKey, id string) (*Certificate, 
 		if rec.Status != StatusIssued || sp.Pending != nil {
 			return precondition(CodeReissueRefused, "Certificate Cannot Be Renewed",
 				"Only an issued or expired certificate with nothing pending can be renewed; certificate %s is %s.", id, s.view(rec, s.clock.Now()).Status)
+		}
+		if sp.PasswordVerifier != "" {
+			return precondition(CodeReissueRefused, "Renewal Needs The Key Password",
+				"Certificate %s has a private key password, which the service never keeps (rule I6): reissue it without a password before renewing, or replace it.", id)
 		}
 		if sp.CSRPEM != "" {
 			return precondition(CodeReissueRefused, "Renewal Needs A New CSR",
