@@ -644,7 +644,7 @@ func (r *certificateResource) Update(ctx context.Context, req resource.UpdateReq
 			}
 			saved.setComputed(ctx, &resp.Diagnostics, cert)
 			if int64(cert.Version) > version {
-				newVersion, version = cert, int64(cert.Version)
+				newVersion = cert
 			}
 		}
 	}

@@ -674,8 +674,8 @@ func TestAccCertificate_renewalPlanWarnings(t *testing.T) {
 		t.Helper()
 		st := readCertificateState(t, r, id)
 		req := fwresource.ModifyPlanRequest{
-			Config: tfsdk.Config{Schema: st.Schema, Raw: st.Raw},
-			Plan:   tfsdk.Plan{Schema: st.Schema, Raw: st.Raw},
+			Config: tfsdk.Config(st),
+			Plan:   tfsdk.Plan(st),
 			State:  st,
 		}
 		resp := fwresource.ModifyPlanResponse{Plan: req.Plan}
