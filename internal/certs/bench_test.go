@@ -7,6 +7,7 @@ package certs_test
 // tools/bench runs them (`make bench`, `make bench-smoke`); timings are never asserted.
 
 import (
+	"crypto"
 	"encoding/pem"
 	"testing"
 	"time"
@@ -63,6 +64,18 @@ func BenchmarkCheckUpload(b *testing.B) {
 				}
 			}
 		})
+		// Not a floor of the targets: parsing plus the cryptography any correct check
+		// must do (each link's signature, the root's self-signature, the key pair),
+		// to show how much of CheckUpload is the checks' own overhead.
+		b.Run(tc.name+"/parse+verify", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				benchParseVerify(b, tc.in.CertificatePEM, tc.in.PrivateKeyPEM)
+				if tc.in.EncryptionCertificatePEM != "" {
+					benchParseVerify(b, tc.in.EncryptionCertificatePEM, tc.in.EncryptionPrivateKeyPEM)
+				}
+			}
+		})
 		b.Run(tc.name+"/parse", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -94,5 +107,49 @@ func benchParse(b *testing.B, text string) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// benchParseVerify parses a chain (in order, leaf first) and its key, verifies each
+// certificate's signature with the next one's key (the last one with its own) and
+// checks that the key belongs to the leaf.
+func benchParseVerify(b *testing.B, chainPEM, keyPEM string) {
+	var chain []*smx509.Certificate
+	rest := []byte(chainPEM)
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		c, err := smx509.ParseCertificate(block.Bytes)
+		if err != nil {
+			b.Fatal(err)
+		}
+		chain = append(chain, c)
+	}
+	for i, c := range chain {
+		parent := c
+		if i+1 < len(chain) {
+			parent = chain[i+1]
+		} else if string(c.RawIssuer) != string(c.RawSubject) {
+			break // the encryption certificate alone: its issuer is not in the field
+		}
+		if err := c.CheckSignatureFrom(parent); err != nil && i+1 < len(chain) {
+			b.Fatal(err)
+		} else if err != nil {
+			if err := c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	block, _ := pem.Decode([]byte(keyPEM))
+	key, err := smx509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub := key.(crypto.Signer).Public().(interface{ Equal(crypto.PublicKey) bool })
+	if !pub.Equal(chain[0].PublicKey) {
+		b.Fatal("the key does not match the leaf")
 	}
 }
