@@ -466,23 +466,7 @@ func (r reader) ListNotifications(ctx context.Context, f store.NotificationFilte
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list notifications: %w", err)
 	}
-	rows, err := r.q.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list notifications: %w", err)
-	}
-	defer rows.Close()
-	var out []*store.Notification
-	for rows.Next() {
-		n, err := scanNotification(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list notifications: %w", err)
-		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list notifications: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, r.q, "list notifications", q, args, scanNotification)
 }
 
 // InsertNotification adds an outbox row under the project of its policy;

@@ -311,23 +311,7 @@ func buildDeploymentsQuery(f store.DeploymentFilter) (string, []any) {
 // ListDeployments returns the deployments matching f, newest first, in one query.
 func (r reader) ListDeployments(ctx context.Context, f store.DeploymentFilter) ([]*store.Deployment, error) {
 	q, args := buildDeploymentsQuery(f)
-	rows, err := r.q.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list deployments: %w", err)
-	}
-	defer rows.Close()
-	var out []*store.Deployment
-	for rows.Next() {
-		d, err := scanDeployment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list deployments: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list deployments: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, r.q, "list deployments", q, args, scanDeployment)
 }
 
 // InsertDeployment records a deployment under the project of its hosting (or,
@@ -374,4 +358,26 @@ func (t *tx) UpdateDeployment(ctx context.Context, d *store.Deployment) error {
 		return fmt.Errorf("sqlite: update deployment %q: %w", d.ID, store.ErrNotFound)
 	}
 	return nil
+}
+
+// queryAll runs a list query and scans every row with scan; what names the operation
+// in errors.
+func queryAll[T any](ctx context.Context, q querier, what, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	return out, nil
 }
