@@ -449,6 +449,9 @@ func (s *Service) Order(ctx context.Context, idemKey string, in OrderInput) (*Ce
 			if err := s.recordMinted(ctx, tx, rec, m, "issue"); err != nil {
 				return "", err
 			}
+			if sp.RenewsID == "" {
+				return rec.ID, nil // nothing to take over: the record is stored as it is
+			}
 			if err := s.takeOver(ctx, tx, rec, sp); err != nil {
 				return "", err
 			}
