@@ -51,6 +51,7 @@ type config struct {
 	skipGo      bool
 	skipTF      bool
 	noProfile   bool
+	render      string // re-render the report from this saved run
 }
 
 func main() {
@@ -70,6 +71,7 @@ func main() {
 	flag.BoolVar(&c.skipGo, "skip-go", false, "skip the Go benchmarks")
 	flag.BoolVar(&c.skipTF, "skip-terraform", false, "skip the Terraform runs")
 	flag.BoolVar(&c.noProfile, "no-profile", false, "do not profile missed targets")
+	flag.StringVar(&c.render, "render", "", "only re-render the report from a saved run (<work>/results.json of a -keep run)")
 	flag.Parse()
 
 	root, err := moduleRoot()
@@ -86,6 +88,25 @@ func main() {
 	}
 	if c.smoke {
 		c.goRounds, c.tfRounds, c.tfRoundsBig, c.sizes, c.noProfile = 1, 1, 1, []int{5}, true
+	}
+	if c.render != "" {
+		rep, profiles, err := load(&c, c.render)
+		if err != nil {
+			log.Fatal(err)
+		}
+		rep.evaluate()
+		for _, t := range rep.targets {
+			t.profile = profiles[t.what]
+		}
+		out := c.out
+		if !filepath.IsAbs(out) {
+			out = filepath.Join(c.root, out)
+		}
+		if err := os.WriteFile(out, []byte(rep.markdown()), 0o644); err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("re-rendered %s from %s", out, c.render)
+		return
 	}
 	if c.terraform == "" && !c.skipTF {
 		if c.terraform, err = exec.LookPath("terraform"); err != nil {
@@ -125,13 +146,19 @@ func main() {
 	} else if !filepath.IsAbs(out) {
 		out = filepath.Join(c.root, out)
 	}
+	if err := rep.save(filepath.Join(c.work, "results.json")); err != nil {
+		log.Printf("saving the raw results: %v", err)
+	}
 	text := rep.markdown()
 	if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
 		log.Fatal(err)
 	}
 	if c.smoke {
-		log.Printf("smoke run passed in %s: every benchmark ran once (timings are not checked; report in %s)",
-			rep.elapsed.Round(time.Second), out)
+		where := ""
+		if c.keepWork {
+			where = "; report in " + out
+		}
+		log.Printf("smoke run passed in %s: every benchmark ran once (timings are not checked%s)", rep.elapsed.Round(time.Second), where)
 		return
 	}
 	fmt.Print(rep.summary())

@@ -319,8 +319,8 @@ func (r *report) markdown() string {
 	if len(sizes) > 1 {
 		w("%d rounds at N = %d, %d at N = %s", m.tfRounds, sizes[0], m.tfRoundsB, joinInts(sizes[1:]))
 		if m.tfRoundsB == 1 {
-			w(" (one round: at N = 1000 the ssl kinds alone take about half an hour on this machine — see below —\n")
-			w("so more rounds would break the run-time budget; that figure is a single measurement)")
+			w(" (one round: at N = 1000 the two ssl kinds alone take 15–30 minutes on this machine — see below —\n")
+			w("so more rounds would break the run-time budget; those figures are single measurements)")
 		}
 		w(".\n")
 	} else {
@@ -382,7 +382,13 @@ func (r *report) markdown() string {
 		w("CPU profiles taken in this run (Go: `go test -cpuprofile` on the benchmark; Terraform: the provider\n")
 		w("rebuilt from `tools/bench/profprovider`, which writes a CPU profile per provider process, merged).\n")
 		w("`go tool pprof -top -cum`, runtime and testing frames left out; then the top flat frames.\n\n")
+		first := map[string]string{} // profile → the target it was shown under
 		for _, t := range profiled {
+			if prev, ok := first[t.profile]; ok {
+				w("### %s\n\nThe same profile as for “%s” above.\n\n", t.what, prev)
+				continue
+			}
+			first[t.profile] = t.what
 			w("### %s\n\n```\n%s\n```\n\n", t.what, strings.TrimRight(t.profile, "\n"))
 		}
 	}
