@@ -75,7 +75,7 @@ func runTerraform(c *config, rep *report) error {
 	} else {
 		rep.machine.timeTool = "/proc/<pid>/status VmHWM, polled every 50 ms"
 	}
-	maxN := 0
+	maxN := 5 // the warm-up runs N = 5
 	for _, n := range c.sizes {
 		maxN = max(maxN, n)
 	}

@@ -39,6 +39,7 @@ func main() {
 			stop()
 		}()
 	}
+	provider.QuietSDKLogs() // as the shipped binary does
 	err := providerserver.Serve(context.Background(), provider.New("bench"), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/sslkit/ssl",
 		ProtocolVersion: 6,
