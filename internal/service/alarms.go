@@ -248,17 +248,12 @@ func (s *Service) GetAlarm(ctx context.Context, id string) (*Alarm, error) {
 	a := &Alarm{AlarmPolicy: *p, HasWebhookSecret: len(p.WebhookSecretSealed) > 0, FiringCertificateIDs: []string{}}
 	a.WebhookSecretSealed = nil
 	if p.Enabled {
-		cands, err := s.st.AlarmCandidates(ctx, s.clock.Now())
+		cands, err := s.st.FindAlarmCandidates(ctx, store.AlarmCandidateQuery{Now: s.clock.Now(), PolicyID: id, Statuses: liveStatuses})
 		if err != nil {
 			return nil, err
 		}
-		if cands, err = liveCandidates(ctx, s.st, cands); err != nil {
-			return nil, err
-		}
 		for _, c := range cands {
-			if c.PolicyID == id {
-				a.FiringCertificateIDs = append(a.FiringCertificateIDs, c.CertificateID)
-			}
+			a.FiringCertificateIDs = append(a.FiringCertificateIDs, c.CertificateID)
 		}
 	}
 	return a, nil
@@ -273,22 +268,40 @@ func daysLeft(now, notAfter time.Time) int {
 // inside the threshold (one store query, ignored certificates left out — N1) that has
 // not fired under its repeat rule gets one outbox row per recipient and channel, in
 // the same transaction that records the firing. It returns how many rows it wrote.
+//
+// The store query already leaves out what cannot fire: certificates that are not
+// live and pairs that fired for their not_after and are not due again (only a
+// repeating policy's pair that fired before the earliest refire bound comes back,
+// and due then applies each policy's own interval). The writes are bulk.
 func (s *Service) Evaluate(ctx context.Context) (int, error) {
 	written := 0
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		written = 0
 		now := s.clock.Now()
-		cands, err := tx.AlarmCandidates(ctx, now)
+		all, err := tx.ListAlarmPolicies(ctx, nil)
 		if err != nil {
 			return err
 		}
-		if cands, err = liveCandidates(ctx, tx, cands); err != nil {
+		policies := make(map[string]*store.AlarmPolicy, len(all))
+		var refire time.Time
+		for _, p := range all {
+			policies[p.ID] = p
+			if b, ok := refireBefore(p.RepeatInterval, now); p.Enabled && ok && b.After(refire) {
+				refire = b
+			}
+		}
+		cands, err := tx.FindAlarmCandidates(ctx, store.AlarmCandidateQuery{Now: now, Statuses: liveStatuses,
+			Due: true, RefireBefore: refire})
+		if err != nil {
 			return err
 		}
-		policies := map[string]*store.AlarmPolicy{}
+		var (
+			outbox  []*store.Notification
+			firings []store.AlarmFiring
+		)
 		for _, c := range cands {
 			p, ok := policies[c.PolicyID]
-			if !ok {
+			if !ok { // created after the list (a store whose statements see newer commits)
 				if p, err = tx.GetAlarmPolicy(ctx, c.PolicyID); err != nil {
 					return err
 				}
@@ -297,28 +310,16 @@ func (s *Service) Evaluate(ctx context.Context) (int, error) {
 			if !due(p.RepeatInterval, c.LastFiredAt, now) {
 				continue
 			}
-			n, err := s.enqueue(ctx, tx, p, c, now)
-			if err != nil {
-				return err
-			}
-			written += n
-			if err := tx.RecordFiring(ctx, p.ID, c.CertificateID, c.NotAfter, now); err != nil {
-				return err
-			}
+			outbox = s.enqueue(outbox, p, c, now)
+			firings = append(firings, store.AlarmFiring{PolicyID: p.ID, CertificateID: c.CertificateID, NotAfter: c.NotAfter})
 		}
-		all, err := tx.ListAlarmPolicies(ctx, nil)
-		if err != nil {
+		if written, err = tx.InsertNotifications(ctx, outbox); err != nil {
 			return err
 		}
-		for _, p := range all {
-			if p.Enabled {
-				p.LastEvaluatedAt = now
-				if err := tx.UpdateAlarmPolicy(ctx, p); err != nil {
-					return err
-				}
-			}
+		if err := tx.RecordFirings(ctx, now, firings); err != nil {
+			return err
 		}
-		return nil
+		return tx.MarkAlarmsEvaluated(ctx, now)
 	})
 	return written, err
 }
@@ -331,48 +332,53 @@ func due(repeat string, last, now time.Time) bool {
 	if last.IsZero() {
 		return true
 	}
-	if repeat == RepeatOnce || repeat == "" {
-		return false
-	}
-	d, err := time.ParseDuration(repeat)
-	return err == nil && now.Truncate(time.Minute).Sub(last.Truncate(time.Minute)) >= d
+	bound, ok := refireBefore(repeat, now)
+	return ok && last.Before(bound)
 }
 
-// enqueue writes the outbox rows of one firing: EMAIL and SMS per recipient, one
-// WEBHOOK per firing.
-func (s *Service) enqueue(ctx context.Context, tx store.Tx, p *store.AlarmPolicy, c *store.AlarmCandidate, now time.Time) (int, error) {
+// refireBefore is the repeat rule as a bound: a pair that last fired at a time
+// before it is due again at now; ok is false when the policy never fires twice
+// ("once", or an interval that does not parse). The rule is that the whole
+// minutes between the firing's and now's evaluation slots span the interval d:
+// last.Truncate(m) <= now.Truncate(m) - d, which holds exactly when last is
+// before the slot after the one that contains now.Truncate(m) - d.
+func refireBefore(repeat string, now time.Time) (time.Time, bool) {
+	if repeat == RepeatOnce || repeat == "" {
+		return time.Time{}, false
+	}
+	d, err := time.ParseDuration(repeat)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return now.Truncate(time.Minute).Add(-d).Truncate(time.Minute).Add(time.Minute), true
+}
+
+// enqueue appends the outbox rows of one firing to out: EMAIL and SMS per
+// recipient, one WEBHOOK per firing.
+func (s *Service) enqueue(out []*store.Notification, p *store.AlarmPolicy, c *store.AlarmCandidate, now time.Time) []*store.Notification {
 	slot := now.Truncate(time.Minute).Format(time.RFC3339)
-	n := 0
-	add := func(r store.Recipient, ch string) error {
-		key := strings.Join([]string{p.ID, c.CertificateID, c.NotAfter.UTC().Format(time.RFC3339), r.Email + "/" + r.Phone, ch, slot}, "|")
-		err := tx.InsertNotification(ctx, &store.Notification{ID: "ntf-" + newID()[5:], DedupKey: key, PolicyID: p.ID,
+	notAfter := c.NotAfter.UTC().Format(time.RFC3339)
+	add := func(r store.Recipient, ch string) {
+		// The slot leads, so that an evaluation's keys sort after every earlier
+		// one's and the unique index grows at its end instead of in every page.
+		key := strings.Join([]string{slot, p.ID, c.CertificateID, notAfter, r.Email + "/" + r.Phone, ch}, "|")
+		out = append(out, &store.Notification{ID: "ntf-" + newID()[5:], DedupKey: key, PolicyID: p.ID,
 			CertificateID: c.CertificateID, NotAfter: c.NotAfter, DaysLeft: daysLeft(now, c.NotAfter), Recipient: r,
 			Channel: ch, Status: NotificationPending, NextAttemptAt: now, CreatedAt: now})
-		if errors.Is(err, store.ErrConflict) {
-			return nil // this evaluation already wrote it
-		}
-		if err == nil {
-			n++
-		}
-		return err
 	}
 	for _, ch := range p.Channels {
 		if ch == ChannelWebhook {
-			if err := add(store.Recipient{}, ch); err != nil {
-				return n, err
-			}
+			add(store.Recipient{}, ch)
 			continue
 		}
 		for _, r := range p.Recipients {
 			if (ch == ChannelEmail && r.Email == "") || (ch == ChannelSMS && r.Phone == "") {
 				continue
 			}
-			if err := add(r, ch); err != nil {
-				return n, err
-			}
+			add(r, ch)
 		}
 	}
-	return n, nil
+	return out
 }
 
 // Deliver sends the outbox rows that are due through sender and records each
@@ -488,32 +494,6 @@ func checkIgnore(rec *store.Certificate, now time.Time) error {
 			rec.ID, rec.NotAfter.Format("2006-01-02"), from.Format("2006-01-02 15:04 MST"))}
 }
 
-// liveCandidates drops the candidates whose certificate is revoked, being revoked or
-// was never issued: their expiry no longer matters (one extra query for all of them).
-func liveCandidates(ctx context.Context, r store.Reader, cands []*store.AlarmCandidate) ([]*store.AlarmCandidate, error) {
-	if len(cands) == 0 {
-		return cands, nil
-	}
-	ids := make([]string, 0, len(cands))
-	for _, c := range cands {
-		ids = append(ids, c.CertificateID)
-	}
-	recs, err := r.ListCertificates(ctx, store.CertificateFilter{IDs: ids})
-	if err != nil {
-		return nil, err
-	}
-	live := map[string]bool{}
-	for _, rec := range recs {
-		switch rec.Status {
-		case StatusIssued, StatusExpired, StatusReissuing:
-			live[rec.ID] = true
-		}
-	}
-	out := cands[:0]
-	for _, c := range cands {
-		if live[c.CertificateID] {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
+// liveStatuses are the statuses of a certificate whose expiry matters: a revoked
+// one, one being revoked or one never issued is left out of the alarms.
+var liveStatuses = []string{StatusIssued, StatusExpired, StatusReissuing}

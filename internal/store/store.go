@@ -69,6 +69,10 @@ type Reader interface {
 	// in the policy's project; with the last time that pair fired for that not_after
 	// (zero when never). Ordered by policy id, then certificate id.
 	AlarmCandidates(ctx context.Context, now time.Time) ([]*AlarmCandidate, error)
+	// FindAlarmCandidates is AlarmCandidates(q.Now) narrowed, in the same one query,
+	// to what q asks for (see AlarmCandidateQuery): what an evaluation acts on, or
+	// one policy's firing certificates.
+	FindAlarmCandidates(ctx context.Context, q AlarmCandidateQuery) ([]*AlarmCandidate, error)
 	// ListNotifications returns outbox rows that match f, oldest first (created_at, id).
 	ListNotifications(ctx context.Context, f NotificationFilter) ([]*Notification, error)
 }
@@ -136,6 +140,15 @@ type Tx interface {
 	UpdateNotification(ctx context.Context, n *Notification) error
 	// RecordFiring upserts the last time a (policy, certificate, not_after) fired.
 	RecordFiring(ctx context.Context, policyID, certificateID string, notAfter, at time.Time) error
+	// InsertNotifications adds outbox rows in bulk (what one evaluation fired) and
+	// returns how many it inserted: a row whose id or DedupKey exists is skipped
+	// (that evaluation already wrote it), not an error.
+	InsertNotifications(ctx context.Context, ns []*Notification) (int, error)
+	// RecordFirings is RecordFiring for many pairs at once, all fired at at;
+	// ErrNotFound (and nothing written) when a firing's policy does not exist.
+	RecordFirings(ctx context.Context, at time.Time, fs []AlarmFiring) error
+	// MarkAlarmsEvaluated sets LastEvaluatedAt of every enabled policy to at.
+	MarkAlarmsEvaluated(ctx context.Context, at time.Time) error
 }
 
 // Certificate is the stored form of a certificate record and its current version.
@@ -320,6 +333,26 @@ type AlarmCandidate struct {
 	CertificateID string
 	NotAfter      time.Time
 	LastFiredAt   time.Time // zero: never fired for this not_after
+}
+
+// AlarmCandidateQuery narrows FindAlarmCandidates; zero values do not filter.
+type AlarmCandidateQuery struct {
+	Now      time.Time // the evaluation's now, as for AlarmCandidates
+	PolicyID string    // only this (enabled) policy's pairs
+	Statuses []string  // only certificates in one of these statuses (nil: any; empty: none)
+	// Due keeps only the pairs that may fire again: those that never fired for the
+	// certificate's not_after and, when RefireBefore is not zero, those of a
+	// repeating policy (RepeatInterval neither "once" nor "") that last fired
+	// before RefireBefore. The caller applies its exact repeat rule to the latter.
+	Due          bool
+	RefireBefore time.Time
+}
+
+// AlarmFiring is one (policy, certificate, not_after) that fired.
+type AlarmFiring struct {
+	PolicyID      string
+	CertificateID string
+	NotAfter      time.Time
 }
 
 // Notification is one outbox row: one message to one recipient on one channel.

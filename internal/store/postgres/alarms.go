@@ -253,11 +253,13 @@ func (t *tx) DeleteAlarmPolicy(ctx context.Context, id string) error {
 	return nil
 }
 
-// alarmCandidatesSQL finds every (enabled policy, certificate) pair inside the
+// alarmCandidatesSQL finds the (enabled policy, certificate) pairs inside the
 // policy's threshold, in one statement. $1 is now rounded up to the
 // microsecond (not_after >= now ⇔ not_after >= $1), $2 now rounded down
 // (not_after <= now + d ⇔ not_after <= $2 + d): stored times have microsecond
-// precision.
+// precision. The narrowing of FindAlarmCandidates: $3 the policy id (” every
+// enabled policy), $4 the statuses (NULL any), $5 only due pairs, $6 the
+// refire bound rounded up to the microsecond (NULL none).
 //
 // The window CTE reads the certificates through certificates_not_after over
 // [now, now + the largest threshold of an enabled policy], once (it is
@@ -266,29 +268,39 @@ func (t *tx) DeleteAlarmPolicy(ctx context.Context, id string) error {
 // policies naming none, those of its project (alarm_policies_project), and the
 // per-policy bound is applied. Days are 24 hours, whatever the session's time
 // zone; thresholds are capped at 4 000 000 days (past year 9999 from any
-// storable now, the SQLite store's limit), so that no interval overflows.
+// storable now, the SQLite store's limit), so that no interval overflows. With
+// $5 the LEFT JOIN on alarm_firings is an anti-join: a pair that fired for its
+// not_after comes back only when its policy repeats and it last fired before
+// $6, so a steady evaluation returns no rows.
 const alarmCandidatesSQL = `
 WITH horizon AS (
 	SELECT $2::timestamptz + LEAST(MAX(days_before_expiry), 4000000) * interval '24 hours' AS until
-	FROM alarm_policies WHERE enabled
+	FROM alarm_policies WHERE enabled AND ($3::text = '' OR id = $3::text)
 ), win AS (
 	SELECT c.id, c.project, c.not_after FROM certificates c
 	WHERE c.not_after >= $1::timestamptz AND c.not_after <= (SELECT until FROM horizon)
 		AND NOT c.ignore_notifications
+		AND ($4::text[] IS NULL OR c.status = ANY($4::text[]))
 )
 SELECT p.id, w.id, w.not_after, f.last_fired_at
 FROM win w
 JOIN alarm_policy_certificates pc ON pc.certificate_id = w.id
 JOIN alarm_policies p ON p.id = pc.policy_id
 LEFT JOIN alarm_firings f ON f.policy_id = p.id AND f.certificate_id = w.id AND f.not_after = w.not_after
-WHERE p.enabled AND w.not_after <= $2::timestamptz + LEAST(p.days_before_expiry, 4000000) * interval '24 hours'
+WHERE p.enabled AND ($3::text = '' OR p.id = $3::text)
+	AND w.not_after <= $2::timestamptz + LEAST(p.days_before_expiry, 4000000) * interval '24 hours'
+	AND (NOT $5::boolean OR f.last_fired_at IS NULL
+		OR ($6::timestamptz IS NOT NULL AND p.repeat_interval NOT IN ('once', '') AND f.last_fired_at < $6::timestamptz))
 UNION ALL
 SELECT p.id, w.id, w.not_after, f.last_fired_at
 FROM win w
 JOIN alarm_policies p ON p.project = w.project
 LEFT JOIN alarm_firings f ON f.policy_id = p.id AND f.certificate_id = w.id AND f.not_after = w.not_after
-WHERE p.enabled AND w.not_after <= $2::timestamptz + LEAST(p.days_before_expiry, 4000000) * interval '24 hours'
+WHERE p.enabled AND ($3::text = '' OR p.id = $3::text)
+	AND w.not_after <= $2::timestamptz + LEAST(p.days_before_expiry, 4000000) * interval '24 hours'
 	AND NOT EXISTS (SELECT 1 FROM alarm_policy_certificates x WHERE x.policy_id = p.id)
+	AND (NOT $5::boolean OR f.last_fired_at IS NULL
+		OR ($6::timestamptz IS NOT NULL AND p.repeat_interval NOT IN ('once', '') AND f.last_fired_at < $6::timestamptz))
 ORDER BY 1, 2`
 
 // candidateBounds returns the $1 and $2 of alarmCandidatesSQL for now.
@@ -304,11 +316,30 @@ func candidateBounds(now time.Time) (from, base time.Time) {
 // policy's threshold at now, with the last firing for the certificate's
 // not_after, in one query.
 func (r reader) AlarmCandidates(ctx context.Context, now time.Time) ([]*store.AlarmCandidate, error) {
-	if err := checkTime(now); err != nil {
+	return r.FindAlarmCandidates(ctx, store.AlarmCandidateQuery{Now: now})
+}
+
+// FindAlarmCandidates is AlarmCandidates narrowed by q, in one query.
+func (r reader) FindAlarmCandidates(ctx context.Context, q store.AlarmCandidateQuery) ([]*store.AlarmCandidate, error) {
+	if q.Statuses != nil && len(q.Statuses) == 0 {
+		return nil, nil // no status admitted
+	}
+	if err := checkTime(q.Now); err != nil {
 		return nil, fmt.Errorf("postgres: alarm candidates: %w", err)
 	}
-	from, base := candidateBounds(now)
-	rows, err := r.q.Query(ctx, alarmCandidatesSQL, from, base)
+	from, base := candidateBounds(q.Now)
+	var statuses, refire any
+	if q.Statuses != nil {
+		statuses = q.Statuses
+	}
+	if q.Due && !q.RefireBefore.IsZero() {
+		if err := checkTime(q.RefireBefore); err != nil {
+			return nil, fmt.Errorf("postgres: alarm candidates: refire before: %w", err)
+		}
+		// last < t ⇔ last < t rounded up: stored times have microsecond precision.
+		refire, _ = candidateBounds(q.RefireBefore)
+	}
+	rows, err := r.q.Query(ctx, alarmCandidatesSQL, from, base, q.PolicyID, statuses, q.Due, refire)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: alarm candidates: %w", err)
 	}
@@ -471,6 +502,113 @@ func (t *tx) UpdateNotification(ctx context.Context, n *store.Notification) erro
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("postgres: update notification %q: %w", n.ID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// InsertNotifications adds outbox rows under the project of their policy, in
+// one statement over arrays; a row whose id or dedup key exists is skipped. It
+// returns how many rows it inserted.
+func (t *tx) InsertNotifications(ctx context.Context, ns []*store.Notification) (int, error) {
+	if len(ns) == 0 {
+		return 0, nil
+	}
+	var (
+		ids, keys, policies, certificates, names, emails, phones, channels, statuses, lastErrors []string
+		daysLeft, attempts                                                                       []int64
+		notAfter, next, created, sent                                                            []time.Time
+	)
+	for _, n := range ns {
+		for _, tm := range []time.Time{n.NotAfter, n.NextAttemptAt, n.CreatedAt, n.SentAt} {
+			if err := checkTime(tm); err != nil {
+				return 0, fmt.Errorf("postgres: insert notification %q: %w", n.ID, err)
+			}
+		}
+		ids, keys, policies, certificates = append(ids, n.ID), append(keys, n.DedupKey), append(policies, n.PolicyID), append(certificates, n.CertificateID)
+		names, emails, phones = append(names, n.Recipient.Name), append(emails, n.Recipient.Email), append(phones, n.Recipient.Phone)
+		channels, statuses, lastErrors = append(channels, n.Channel), append(statuses, n.Status), append(lastErrors, n.LastError)
+		daysLeft, attempts = append(daysLeft, int64(n.DaysLeft)), append(attempts, int64(n.Attempts))
+		notAfter, next, created, sent = append(notAfter, n.NotAfter), append(next, n.NextAttemptAt), append(created, n.CreatedAt), append(sent, n.SentAt)
+	}
+	tag, err := t.q.Exec(ctx, "INSERT INTO notifications ("+notificationColumns+`, project)
+		SELECT v.id, v.dedup_key, v.policy_id, v.certificate_id, v.not_after, v.days_left,
+			v.recipient_name, v.recipient_email, v.recipient_phone, v.channel, v.status, v.attempts,
+			v.next_attempt_at, v.last_error, v.created_at, v.sent_at, COALESCE(p.project, '')
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[],
+			$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[],
+			$13::timestamptz[], $14::text[], $15::timestamptz[], $16::timestamptz[])
+			AS v (id, dedup_key, policy_id, certificate_id, not_after, days_left,
+				recipient_name, recipient_email, recipient_phone, channel, status, attempts,
+				next_attempt_at, last_error, created_at, sent_at)
+		LEFT JOIN alarm_policies p ON p.id = v.policy_id
+		ON CONFLICT DO NOTHING`,
+		ids, keys, policies, certificates, notAfter, daysLeft, names, emails, phones, channels, statuses, attempts,
+		next, lastErrors, created, sent)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: insert %d notifications: %w", len(ns), mapErr(err))
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// RecordFirings upserts the last time each (policy, certificate, not_after)
+// fired to at, in one statement over arrays; ErrNotFound, before anything is
+// written, when a policy does not exist.
+func (t *tx) RecordFirings(ctx context.Context, at time.Time, fs []store.AlarmFiring) error {
+	if err := checkTime(at); err != nil {
+		return fmt.Errorf("postgres: record firings: %w", err)
+	}
+	// One row per key: an upsert must not meet its own rows twice. Stored times
+	// have microsecond precision, so the key is the not_after as stored.
+	type key struct {
+		policy, certificate string
+		notAfter            time.Time
+	}
+	seen := make(map[key]bool, len(fs))
+	var policies, certificates, distinct []string
+	var notAfter []time.Time
+	known := map[string]bool{}
+	for _, f := range fs {
+		if err := checkTime(f.NotAfter); err != nil {
+			return fmt.Errorf("postgres: record firing of policy %q for %q: %w", f.PolicyID, f.CertificateID, err)
+		}
+		k := key{f.PolicyID, f.CertificateID, f.NotAfter.Truncate(time.Microsecond).UTC()}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		policies, certificates, notAfter = append(policies, k.policy), append(certificates, k.certificate), append(notAfter, k.notAfter)
+		if !known[k.policy] {
+			known[k.policy] = true
+			distinct = append(distinct, k.policy)
+		}
+	}
+	if len(policies) == 0 {
+		return nil
+	}
+	var found int
+	if err := t.q.QueryRow(ctx, "SELECT count(*) FROM alarm_policies WHERE id = ANY($1::text[])", distinct).Scan(&found); err != nil {
+		return fmt.Errorf("postgres: record firings: %w", err)
+	}
+	if found != len(distinct) {
+		return fmt.Errorf("postgres: record firings: an alarm policy of %q: %w", distinct, store.ErrNotFound)
+	}
+	if _, err := t.q.Exec(ctx, `INSERT INTO alarm_firings (policy_id, certificate_id, not_after, last_fired_at)
+		SELECT v.policy_id, v.certificate_id, v.not_after, $4::timestamptz
+		FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS v (policy_id, certificate_id, not_after)
+		ON CONFLICT (policy_id, certificate_id, not_after) DO UPDATE SET last_fired_at = EXCLUDED.last_fired_at`,
+		policies, certificates, notAfter, at); err != nil {
+		return fmt.Errorf("postgres: record %d firings: %w", len(policies), mapErr(err))
+	}
+	return nil
+}
+
+// MarkAlarmsEvaluated sets last_evaluated_at of every enabled policy to at.
+func (t *tx) MarkAlarmsEvaluated(ctx context.Context, at time.Time) error {
+	if err := checkTime(at); err != nil {
+		return fmt.Errorf("postgres: mark alarm policies evaluated: %w", err)
+	}
+	if _, err := t.q.Exec(ctx, "UPDATE alarm_policies SET last_evaluated_at = $1 WHERE enabled", at); err != nil {
+		return fmt.Errorf("postgres: mark alarm policies evaluated: %w", err)
 	}
 	return nil
 }

@@ -275,59 +275,100 @@ func (t *tx) DeleteAlarmPolicy(ctx context.Context, id string) error {
 	return nil
 }
 
-// alarmCandidatesSQL finds every (enabled policy, certificate) pair inside the
-// policy's threshold, in one statement. ?1 is now in timeLayout.
+// alarmCandidatesSQL returns the statement of FindAlarmCandidates for
+// nStatuses statuses (0: any status). ?1 is now in timeLayout, ?2 the policy
+// id (” every enabled policy), ?3 1 when only due pairs are wanted, ?4 the
+// refire bound in timeLayout (” none), ?5… the statuses.
 //
 // Both branches are driven by one range scan of certificates_not_after over
 // [now, now + the largest threshold of an enabled policy] (CROSS JOIN keeps the
-// certificates as the outer loop in SQLite); each certificate in that window
-// then finds the policies naming it (alarm_policy_certificates_certificate) or,
-// for the policies naming none, those of its project (alarm_policies_project;
-// the unary + keeps the planner from reading the certificates by project
-// instead). The per-policy bound is now + days_before_expiry days: strftime
-// computes it to the second and the fraction of now is appended, which adding
-// whole days does not change; past year 9999 strftime gives NULL, and the bound
-// is the end of 9999, after every storable time. Without an enabled policy the
-// horizon is NULL and nothing is read.
-const alarmCandidatesSQL = `
+// certificates as the outer loop in SQLite); the index covers every column the
+// query reads from certificates, so no certificate row is read. Each
+// certificate in that window then finds the policies naming it
+// (alarm_policy_certificates_certificate) or, for the policies naming none,
+// those of its project (alarm_policies_project; the unary + keeps the planner
+// from reading the certificates by project instead). The per-policy bound is
+// now + days_before_expiry days: strftime computes it to the second and the
+// fraction of now is appended, which adding whole days does not change; past
+// year 9999 strftime gives NULL, and the bound is the end of 9999, after every
+// storable time. Without an enabled policy the horizon is NULL and nothing is
+// read. With ?3 the LEFT JOIN on alarm_firings is an anti-join: a pair that
+// fired for its not_after comes back only when its policy repeats and it last
+// fired before ?4, so a steady evaluation returns no rows.
+func alarmCandidatesSQL(nStatuses int) string {
+	statuses := ""
+	if nStatuses > 0 {
+		ps := make([]string, nStatuses)
+		for i := range ps {
+			ps[i] = fmt.Sprintf("?%d", 5+i)
+		}
+		statuses = " AND c.status IN (" + strings.Join(ps, ", ") + ")"
+	}
+	branch := func(from, join string) string {
+		return `
+SELECT p.id, c.id, c.not_after, COALESCE(f.last_fired_at, '')
+FROM ` + from + `
+LEFT JOIN alarm_firings f ON f.policy_id = p.id AND f.certificate_id = c.id AND f.not_after = c.not_after
+WHERE c.not_after >= ?1 AND c.not_after <= (SELECT until FROM horizon)
+	AND c.ignore_notifications = 0` + statuses + `
+	AND ` + join + ` AND p.enabled = 1 AND (?2 = '' OR p.id = ?2)
+	AND c.not_after <= COALESCE(strftime('%Y-%m-%dT%H:%M:%S', ?1, p.days_before_expiry || ' days') || substr(?1, 20),
+		'9999-12-31T23:59:59.999999999Z')
+	AND (?3 = 0 OR f.last_fired_at IS NULL
+		OR (?4 <> '' AND p.repeat_interval NOT IN ('once', '') AND f.last_fired_at < ?4))`
+	}
+	return `
 WITH horizon AS (
 	SELECT CASE WHEN MAX(days_before_expiry) IS NOT NULL THEN COALESCE(
 		strftime('%Y-%m-%dT%H:%M:%S', ?1, MAX(days_before_expiry) || ' days') || substr(?1, 20),
 		'9999-12-31T23:59:59.999999999Z') END AS until
-	FROM alarm_policies WHERE enabled = 1
-)
-SELECT p.id, c.id, c.not_after, COALESCE(f.last_fired_at, '')
-FROM certificates c
-CROSS JOIN alarm_policy_certificates pc
-CROSS JOIN alarm_policies p
-LEFT JOIN alarm_firings f ON f.policy_id = p.id AND f.certificate_id = c.id AND f.not_after = c.not_after
-WHERE c.not_after >= ?1 AND c.not_after <= (SELECT until FROM horizon)
-	AND c.ignore_notifications = 0
-	AND pc.certificate_id = c.id AND p.id = pc.policy_id AND p.enabled = 1
-	AND c.not_after <= COALESCE(strftime('%Y-%m-%dT%H:%M:%S', ?1, p.days_before_expiry || ' days') || substr(?1, 20),
-		'9999-12-31T23:59:59.999999999Z')
-UNION ALL
-SELECT p.id, c.id, c.not_after, COALESCE(f.last_fired_at, '')
-FROM certificates c
-CROSS JOIN alarm_policies p
-LEFT JOIN alarm_firings f ON f.policy_id = p.id AND f.certificate_id = c.id AND f.not_after = c.not_after
-WHERE c.not_after >= ?1 AND c.not_after <= (SELECT until FROM horizon)
-	AND c.ignore_notifications = 0
-	AND p.project = +c.project AND p.enabled = 1
-	AND NOT EXISTS (SELECT 1 FROM alarm_policy_certificates x WHERE x.policy_id = p.id)
-	AND c.not_after <= COALESCE(strftime('%Y-%m-%dT%H:%M:%S', ?1, p.days_before_expiry || ' days') || substr(?1, 20),
-		'9999-12-31T23:59:59.999999999Z')
+	FROM alarm_policies WHERE enabled = 1 AND (?2 = '' OR id = ?2)
+)` + branch("certificates c CROSS JOIN alarm_policy_certificates pc CROSS JOIN alarm_policies p",
+		"pc.certificate_id = c.id AND p.id = pc.policy_id") + `
+UNION ALL` + branch("certificates c CROSS JOIN alarm_policies p",
+		"p.project = +c.project AND NOT EXISTS (SELECT 1 FROM alarm_policy_certificates x WHERE x.policy_id = p.id)") + `
 ORDER BY 1, 2`
+}
+
+// alarmCandidatesArgs returns the arguments of alarmCandidatesSQL(len(q.Statuses)).
+func alarmCandidatesArgs(q store.AlarmCandidateQuery) ([]any, error) {
+	now, err := formatTime(q.Now)
+	if err != nil {
+		return nil, err
+	}
+	due, refire := 0, ""
+	if q.Due {
+		due = 1
+		if !q.RefireBefore.IsZero() {
+			if refire, err = formatTime(q.RefireBefore); err != nil {
+				return nil, fmt.Errorf("refire before: %w", err)
+			}
+		}
+	}
+	args := []any{now, q.PolicyID, due, refire}
+	for _, st := range q.Statuses {
+		args = append(args, st)
+	}
+	return args, nil
+}
 
 // AlarmCandidates returns every (enabled policy, certificate) pair inside the
 // policy's threshold at now, with the last firing for the certificate's
 // not_after, in one query.
 func (r reader) AlarmCandidates(ctx context.Context, now time.Time) ([]*store.AlarmCandidate, error) {
-	ts, err := formatTime(now)
+	return r.FindAlarmCandidates(ctx, store.AlarmCandidateQuery{Now: now})
+}
+
+// FindAlarmCandidates is AlarmCandidates narrowed by q, in one query.
+func (r reader) FindAlarmCandidates(ctx context.Context, q store.AlarmCandidateQuery) ([]*store.AlarmCandidate, error) {
+	if q.Statuses != nil && len(q.Statuses) == 0 {
+		return nil, nil // no status admitted
+	}
+	args, err := alarmCandidatesArgs(q)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: alarm candidates: %w", err)
 	}
-	rows, err := r.q.QueryContext(ctx, alarmCandidatesSQL, ts)
+	rows, err := r.q.QueryContext(ctx, alarmCandidatesSQL(len(q.Statuses)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: alarm candidates: %w", err)
 	}
@@ -514,6 +555,156 @@ func (t *tx) UpdateNotification(ctx context.Context, n *store.Notification) erro
 		return fmt.Errorf("sqlite: update notification %q: %w", n.ID, err)
 	} else if c == 0 {
 		return fmt.Errorf("sqlite: update notification %q: %w", n.ID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// bulkRows is how many rows one multi-row INSERT writes: 16 notification
+// columns each stays far below SQLite's limit of 32 766 parameters.
+const bulkRows = 500
+
+// preparer is what a transaction offers to prepare a statement once for
+// several executions (*sql.Tx does).
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// insertNotificationsSQL inserts n rows of notificationColumns under the
+// project of their policy. OR IGNORE skips a row whose id or dedup key exists;
+// unlike ON CONFLICT DO NOTHING it also spares SQLite the statement journal a
+// multi-row statement that may abort half-way needs (every value is bound
+// from Go: nothing else can conflict). VALUES names its columns column1…
+// column16, in notificationColumns order.
+func insertNotificationsSQL(n int) string {
+	row := "(" + placeholders(16) + ")"
+	return "INSERT OR IGNORE INTO notifications (" + notificationColumns + `, project)
+		SELECT v.*, COALESCE((SELECT project FROM alarm_policies WHERE id = v.column3), '')
+		FROM (VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + `) v`
+}
+
+// InsertNotifications adds outbox rows under the project of their policy, in
+// multi-row INSERTs (one statement prepared for every full chunk); a row whose
+// id or dedup key exists is skipped. It returns how many rows it inserted.
+func (t *tx) InsertNotifications(ctx context.Context, ns []*store.Notification) (int, error) {
+	var full *sql.Stmt
+	if p, ok := t.q.(preparer); ok && len(ns) >= 2*bulkRows {
+		var err error
+		if full, err = p.PrepareContext(ctx, insertNotificationsSQL(bulkRows)); err != nil {
+			return 0, fmt.Errorf("sqlite: insert %d notifications: %w", len(ns), err)
+		}
+		defer full.Close()
+	}
+	inserted := 0
+	args := make([]any, 0, 16*min(len(ns), bulkRows))
+	for start := 0; start < len(ns); start += bulkRows {
+		chunk := ns[start:min(start+bulkRows, len(ns))]
+		args = args[:0]
+		for _, n := range chunk {
+			var times [4]string
+			var err error
+			for i, tm := range []time.Time{n.NotAfter, n.NextAttemptAt, n.CreatedAt, n.SentAt} {
+				if times[i], err = formatTime(tm); err != nil {
+					return inserted, fmt.Errorf("sqlite: insert notification %q: %w", n.ID, err)
+				}
+			}
+			args = append(args, n.ID, n.DedupKey, n.PolicyID, n.CertificateID, times[0], n.DaysLeft,
+				n.Recipient.Name, n.Recipient.Email, n.Recipient.Phone, n.Channel, n.Status, n.Attempts,
+				times[1], n.LastError, times[2], times[3])
+		}
+		var (
+			res sql.Result
+			err error
+		)
+		if full != nil && len(chunk) == bulkRows {
+			res, err = full.ExecContext(ctx, args...)
+		} else {
+			res, err = t.q.ExecContext(ctx, insertNotificationsSQL(len(chunk)), args...)
+		}
+		if err != nil {
+			return inserted, fmt.Errorf("sqlite: insert %d notifications: %w", len(chunk), err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return inserted, fmt.Errorf("sqlite: insert %d notifications: %w", len(chunk), err)
+		}
+		inserted += int(n)
+	}
+	return inserted, nil
+}
+
+// RecordFirings upserts the last time each (policy, certificate, not_after)
+// fired to at, in multi-row statements; ErrNotFound, before anything is
+// written, when a policy does not exist.
+func (t *tx) RecordFirings(ctx context.Context, at time.Time, fs []store.AlarmFiring) error {
+	fired, err := formatTime(at)
+	if err != nil {
+		return fmt.Errorf("sqlite: record firings: %w", err)
+	}
+	// One row per key: a multi-row upsert must not meet its own rows twice.
+	type key struct{ policy, certificate, notAfter string }
+	seen := make(map[key]bool, len(fs))
+	var rows []key
+	var policies []string
+	for _, f := range fs {
+		na, err := formatTime(f.NotAfter)
+		if err != nil {
+			return fmt.Errorf("sqlite: record firing of policy %q for %q: %w", f.PolicyID, f.CertificateID, err)
+		}
+		k := key{f.PolicyID, f.CertificateID, na}
+		if !seen[k] {
+			seen[k] = true
+			rows = append(rows, k)
+			policies = append(policies, f.PolicyID)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	// Checked here, so that a missing policy is reported whether or not foreign
+	// keys are enforced on this connection.
+	policies = uniqueIDs(policies)
+	for start := 0; start < len(policies); start += bulkRows {
+		chunk := policies[start:min(start+bulkRows, len(policies))]
+		args := make([]any, len(chunk))
+		for i, p := range chunk {
+			args[i] = p
+		}
+		var found int
+		if err := t.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM alarm_policies WHERE id IN ("+placeholders(len(chunk))+")",
+			args...).Scan(&found); err != nil {
+			return fmt.Errorf("sqlite: record firings: %w", err)
+		}
+		if found != len(chunk) {
+			return fmt.Errorf("sqlite: record firings: an alarm policy of %q: %w", chunk, store.ErrNotFound)
+		}
+	}
+	for start := 0; start < len(rows); start += bulkRows {
+		chunk := rows[start:min(start+bulkRows, len(rows))]
+		args := make([]any, 0, 1+3*len(chunk))
+		args = append(args, fired)
+		for _, k := range chunk {
+			args = append(args, k.policy, k.certificate, k.notAfter)
+		}
+		// ?1 comes first in the text, so the bare ? that follow are ?2, ?3, …
+		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(chunk)), ", ")
+		if _, err := t.q.ExecContext(ctx, `INSERT INTO alarm_firings (policy_id, certificate_id, not_after, last_fired_at)
+			SELECT v.column1, v.column2, v.column3, ?1 FROM (VALUES `+values+`) v WHERE true
+			ON CONFLICT (policy_id, certificate_id, not_after) DO UPDATE SET last_fired_at = excluded.last_fired_at`,
+			args...); err != nil {
+			return fmt.Errorf("sqlite: record %d firings: %w", len(chunk), err)
+		}
+	}
+	return nil
+}
+
+// MarkAlarmsEvaluated sets last_evaluated_at of every enabled policy to at.
+func (t *tx) MarkAlarmsEvaluated(ctx context.Context, at time.Time) error {
+	ts, err := formatTime(at)
+	if err != nil {
+		return fmt.Errorf("sqlite: mark alarm policies evaluated: %w", err)
+	}
+	if _, err := t.q.ExecContext(ctx, "UPDATE alarm_policies SET last_evaluated_at = ? WHERE enabled = 1", ts); err != nil {
+		return fmt.Errorf("sqlite: mark alarm policies evaluated: %w", err)
 	}
 	return nil
 }
