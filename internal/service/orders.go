@@ -424,7 +424,7 @@ func (s *Service) Order(ctx context.Context, idemKey string, in OrderInput) (*Ce
 		}
 		sp.PasswordSealed = sealed
 	}
-	id, err := s.idempotent(ctx, idemKey, "order.create", in, func(tx store.Tx) (string, error) {
+	place := func(tx store.Tx) (string, error) {
 		switch {
 		case m != nil:
 			sp.ValidatedAt = &now
@@ -461,11 +461,25 @@ func (s *Service) Order(ctx context.Context, idemKey string, in OrderInput) (*Ce
 			return rec.ID, tx.UpdateCertificate(ctx, rec)
 		}
 		return rec.ID, nil
+	}
+	var stored *store.Certificate
+	id, err := s.idempotent(ctx, idemKey, "order.create", in, func(tx store.Tx) (string, error) {
+		id, err := place(tx)
+		if err != nil {
+			return "", err
+		}
+		// The record as the store keeps it, read on the writer's connection
+		// (its pages are still cached there) rather than after the commit.
+		stored, err = tx.GetCertificate(ctx, id)
+		return id, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.Get(ctx, id, false)
+	if stored == nil { // a repeated request: the first one's record
+		return s.Get(ctx, id, false)
+	}
+	return s.view(stored, s.clock.Now()), nil
 }
 
 func standardOf(alg string) string {

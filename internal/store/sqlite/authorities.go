@@ -35,7 +35,7 @@ func scanAuthority(sc scanner) (*store.Authority, error) {
 
 // GetAuthority returns one CA hierarchy, sealed keys included.
 func (r reader) GetAuthority(ctx context.Context, id string) (*store.Authority, error) {
-	row := r.q.QueryRowContext(ctx, "SELECT "+authorityColumns+" FROM authorities WHERE id = ?", id)
+	row := r.QueryRowContext(ctx, "SELECT "+authorityColumns+" FROM authorities WHERE id = ?", id)
 	a, err := scanAuthority(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlite: authority %q: %w", id, store.ErrNotFound)
@@ -48,7 +48,7 @@ func (r reader) GetAuthority(ctx context.Context, id string) (*store.Authority, 
 
 // ListAuthorities returns every CA hierarchy, ordered by id (byte order).
 func (r reader) ListAuthorities(ctx context.Context) ([]*store.Authority, error) {
-	rows, err := r.q.QueryContext(ctx, "SELECT "+authorityColumns+" FROM authorities ORDER BY id")
+	rows, err := r.QueryContext(ctx, "SELECT "+authorityColumns+" FROM authorities ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list authorities: %w", err)
 	}
@@ -73,7 +73,7 @@ func (t *tx) InsertAuthority(ctx context.Context, a *store.Authority) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: insert authority %q: %w", a.ID, err)
 	}
-	_, err = t.q.ExecContext(ctx, "INSERT INTO authorities ("+authorityColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	_, err = t.ExecContext(ctx, "INSERT INTO authorities ("+authorityColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		a.ID, a.Brand, a.KeyAlgorithm, a.RootPEM, a.IntermediatePEM,
 		nilIfEmpty(a.RootKeySealed), nilIfEmpty(a.IntermediateKeySealed), a.CRLNumber, created)
 	if isUniqueViolation(err) {
@@ -89,7 +89,7 @@ func (t *tx) InsertAuthority(ctx context.Context, a *store.Authority) error {
 // the certificates, keys and creation time never change. ErrNotFound when it
 // does not exist.
 func (t *tx) UpdateAuthority(ctx context.Context, a *store.Authority) error {
-	res, err := t.q.ExecContext(ctx, "UPDATE authorities SET crl_number = ? WHERE id = ?", a.CRLNumber, a.ID)
+	res, err := t.ExecContext(ctx, "UPDATE authorities SET crl_number = ? WHERE id = ?", a.CRLNumber, a.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: update authority %q: %w", a.ID, err)
 	}
@@ -128,7 +128,7 @@ func scanSerial(sc scanner) (*store.Serial, error) {
 
 // GetSerial returns one serial number of a CA.
 func (r reader) GetSerial(ctx context.Context, caID, serial string) (*store.Serial, error) {
-	row := r.q.QueryRowContext(ctx, "SELECT "+serialColumns+" FROM serials WHERE ca_id = ? AND serial = ?", caID, serial)
+	row := r.QueryRowContext(ctx, "SELECT "+serialColumns+" FROM serials WHERE ca_id = ? AND serial = ?", caID, serial)
 	s, err := scanSerial(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlite: serial %s of authority %q: %w", serial, caID, store.ErrNotFound)
@@ -144,7 +144,7 @@ const listRevokedSerialsSQL = "SELECT " + serialColumns + " FROM serials WHERE c
 
 // ListRevokedSerials returns the revoked serials of one CA, ordered by serial (byte order).
 func (r reader) ListRevokedSerials(ctx context.Context, caID string) ([]*store.Serial, error) {
-	rows, err := r.q.QueryContext(ctx, listRevokedSerialsSQL, caID)
+	rows, err := r.QueryContext(ctx, listRevokedSerialsSQL, caID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list revoked serials of %q: %w", caID, err)
 	}
@@ -172,7 +172,7 @@ func (t *tx) InsertSerial(ctx context.Context, s *store.Serial) error {
 			return fmt.Errorf("sqlite: insert serial %s of authority %q: %w", s.Serial, s.CAID, err)
 		}
 	}
-	_, err = t.q.ExecContext(ctx, "INSERT INTO serials ("+serialColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	_, err = t.ExecContext(ctx, "INSERT INTO serials ("+serialColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		s.CAID, s.Serial, s.CertificateID, s.Version, times[0], s.Revoked, times[1], s.Reason, times[2])
 	if isUniqueViolation(err) {
 		return fmt.Errorf("sqlite: insert serial %s of authority %q: %w", s.Serial, s.CAID, store.ErrConflict)
@@ -193,7 +193,7 @@ func (t *tx) RevokeSerials(ctx context.Context, certificateID string, at time.Ti
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: revoke serials of %q: %w", certificateID, err)
 	}
-	res, err := t.q.ExecContext(ctx, revokeSerialsSQL, ts, reason, certificateID)
+	res, err := t.ExecContext(ctx, revokeSerialsSQL, ts, reason, certificateID)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: revoke serials of %q: %w", certificateID, err)
 	}
@@ -211,7 +211,7 @@ func (t *tx) RevokeSerial(ctx context.Context, caID, serial string, at time.Time
 	if err != nil {
 		return fmt.Errorf("sqlite: revoke serial %s of authority %q: %w", serial, caID, err)
 	}
-	res, err := t.q.ExecContext(ctx, "UPDATE serials SET revoked = 1, revoked_at = ?, reason = ? WHERE ca_id = ? AND serial = ? AND revoked = 0",
+	res, err := t.ExecContext(ctx, "UPDATE serials SET revoked = 1, revoked_at = ?, reason = ? WHERE ca_id = ? AND serial = ? AND revoked = 0",
 		ts, reason, caID, serial)
 	if err != nil {
 		return fmt.Errorf("sqlite: revoke serial %s of authority %q: %w", serial, caID, err)
@@ -223,7 +223,7 @@ func (t *tx) RevokeSerial(ctx context.Context, caID, serial string, at time.Time
 	}
 	// Nothing marked: either revoked before, or missing.
 	var one int
-	err = t.q.QueryRowContext(ctx, "SELECT 1 FROM serials WHERE ca_id = ? AND serial = ?", caID, serial).Scan(&one)
+	err = t.QueryRowContext(ctx, "SELECT 1 FROM serials WHERE ca_id = ? AND serial = ?", caID, serial).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("sqlite: revoke serial %s of authority %q: %w", serial, caID, store.ErrNotFound)
 	}

@@ -25,9 +25,12 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// reader implements store.Reader on the database or on a transaction.
+// reader implements store.Reader on the database or on a transaction. Its own
+// ExecContext, QueryContext and QueryRowContext run q's queries through the
+// store's prepared statements.
 type reader struct {
-	q querier
+	q     querier
+	stmts *stmtCache
 }
 
 // tx implements store.Tx inside an Update.
@@ -98,7 +101,7 @@ func scanCertificate(sc scanner, withSecrets bool) (*store.Certificate, error) {
 
 // GetCertificate returns one certificate record, sealed secrets included.
 func (r reader) GetCertificate(ctx context.Context, id string) (*store.Certificate, error) {
-	row := r.q.QueryRowContext(ctx, "SELECT "+getColumns+" FROM certificates WHERE id = ?", id)
+	row := r.QueryRowContext(ctx, "SELECT "+getColumns+" FROM certificates WHERE id = ?", id)
 	c, err := scanCertificate(row, true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlite: certificate %q: %w", id, store.ErrNotFound)
@@ -115,7 +118,7 @@ func (r reader) ListCertificates(ctx context.Context, f store.CertificateFilter)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list certificates: %w", err)
 	}
-	rows, err := r.q.QueryContext(ctx, query, args...)
+	rows, err := r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list certificates: %w", err)
 	}
@@ -216,7 +219,7 @@ func placeholders(n int) string {
 
 // ListVersions returns every version of one certificate, oldest first.
 func (r reader) ListVersions(ctx context.Context, certificateID string) ([]*store.CertificateVersion, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT certificate_id, version, kind, serial_number, not_before,
+	rows, err := r.QueryContext(ctx, `SELECT certificate_id, version, kind, serial_number, not_before,
 		not_after, fingerprint_sha256, certificate_pem, created_at
 		FROM certificate_versions WHERE certificate_id = ? ORDER BY version`, certificateID)
 	if err != nil {
@@ -255,7 +258,7 @@ func (r reader) GetIdempotency(ctx context.Context, key string) (*store.Idempote
 		i       store.Idempotency
 		created string
 	)
-	err := r.q.QueryRowContext(ctx, `SELECT key, operation, request_hash, result_id, created_at
+	err := r.QueryRowContext(ctx, `SELECT key, operation, request_hash, result_id, created_at
 		FROM idempotency WHERE key = ?`, key).Scan(&i.Key, &i.Operation, &i.RequestHash, &i.ResultID, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlite: idempotency key %q: %w", key, store.ErrNotFound)
@@ -298,7 +301,7 @@ func (t *tx) InsertCertificate(ctx context.Context, c *store.Certificate) error 
 	if err != nil {
 		return fmt.Errorf("sqlite: insert certificate %q: %w", c.ID, err)
 	}
-	_, err = t.q.ExecContext(ctx, "INSERT INTO certificates ("+getColumns+") VALUES ("+placeholders(len(args))+")", args...)
+	_, err = t.ExecContext(ctx, "INSERT INTO certificates ("+getColumns+") VALUES ("+placeholders(len(args))+")", args...)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("sqlite: insert certificate %q: %w", c.ID, store.ErrConflict)
 	}
@@ -314,7 +317,7 @@ func (t *tx) InsertCertificate(ctx context.Context, c *store.Certificate) error 
 // insertDomains writes one certificate_domains row per distinct SAN.
 func (t *tx) insertDomains(ctx context.Context, c *store.Certificate) error {
 	for _, d := range c.SANs {
-		if _, err := t.q.ExecContext(ctx,
+		if _, err := t.ExecContext(ctx,
 			"INSERT OR IGNORE INTO certificate_domains (certificate_id, domain) VALUES (?, ?)", c.ID, d); err != nil {
 			return fmt.Errorf("domain %q: %w", d, err)
 		}
@@ -334,7 +337,7 @@ func (t *tx) UpdateCertificate(ctx context.Context, c *store.Certificate) error 
 	for _, col := range cols[1:] {
 		sets = append(sets, strings.TrimSpace(col)+" = ?")
 	}
-	res, err := t.q.ExecContext(ctx, "UPDATE certificates SET "+strings.Join(sets, ", ")+" WHERE id = ?",
+	res, err := t.ExecContext(ctx, "UPDATE certificates SET "+strings.Join(sets, ", ")+" WHERE id = ?",
 		append(args[1:], c.ID)...)
 	if err != nil {
 		return fmt.Errorf("sqlite: update certificate %q: %w", c.ID, err)
@@ -344,7 +347,7 @@ func (t *tx) UpdateCertificate(ctx context.Context, c *store.Certificate) error 
 	} else if n == 0 {
 		return fmt.Errorf("sqlite: update certificate %q: %w", c.ID, store.ErrNotFound)
 	}
-	if _, err := t.q.ExecContext(ctx, "DELETE FROM certificate_domains WHERE certificate_id = ?", c.ID); err != nil {
+	if _, err := t.ExecContext(ctx, "DELETE FROM certificate_domains WHERE certificate_id = ?", c.ID); err != nil {
 		return fmt.Errorf("sqlite: update certificate %q: domains: %w", c.ID, err)
 	}
 	if err := t.insertDomains(ctx, c); err != nil {
@@ -362,11 +365,11 @@ func (t *tx) DeleteCertificate(ctx context.Context, id string) error {
 		"DELETE FROM certificate_versions WHERE certificate_id = ?",
 		"DELETE FROM certificate_domains WHERE certificate_id = ?",
 	} {
-		if _, err := t.q.ExecContext(ctx, q, id); err != nil {
+		if _, err := t.ExecContext(ctx, q, id); err != nil {
 			return fmt.Errorf("sqlite: delete certificate %q: %w", id, err)
 		}
 	}
-	res, err := t.q.ExecContext(ctx, "DELETE FROM certificates WHERE id = ?", id)
+	res, err := t.ExecContext(ctx, "DELETE FROM certificates WHERE id = ?", id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete certificate %q: %w", id, err)
 	}
@@ -388,7 +391,7 @@ func (t *tx) InsertVersion(ctx context.Context, v *store.CertificateVersion) err
 			return fmt.Errorf("sqlite: insert version %d of %q: %w", v.Version, v.CertificateID, err)
 		}
 	}
-	_, err = t.q.ExecContext(ctx, `INSERT INTO certificate_versions (certificate_id, version, kind,
+	_, err = t.ExecContext(ctx, `INSERT INTO certificate_versions (certificate_id, version, kind,
 		serial_number, not_before, not_after, fingerprint_sha256, certificate_pem, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		v.CertificateID, v.Version, v.Kind, v.SerialNumber, times[0], times[1], v.FingerprintSHA256,
@@ -410,7 +413,7 @@ func (t *tx) PutIdempotency(ctx context.Context, r *store.Idempotency) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: put idempotency key %q: %w", r.Key, err)
 	}
-	_, err = t.q.ExecContext(ctx, `INSERT INTO idempotency (key, operation, request_hash, result_id, created_at)
+	_, err = t.ExecContext(ctx, `INSERT INTO idempotency (key, operation, request_hash, result_id, created_at)
 		VALUES (?, ?, ?, ?, ?)`, r.Key, r.Operation, r.RequestHash, r.ResultID, created)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("sqlite: put idempotency key %q: %w", r.Key, store.ErrConflict)

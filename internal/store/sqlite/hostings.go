@@ -31,19 +31,19 @@ func compareResources(a, b store.PlatformResource) int {
 // writes are undone and the transaction goes on as before the call, so that a
 // multi-statement write that ends in ErrConflict leaves nothing half done.
 func (t *tx) savepoint(ctx context.Context, fn func() error) error {
-	if _, err := t.q.ExecContext(ctx, "SAVEPOINT store_op"); err != nil {
+	if _, err := t.ExecContext(ctx, "SAVEPOINT store_op"); err != nil {
 		return err
 	}
 	if err := fn(); err != nil {
-		if _, rerr := t.q.ExecContext(ctx, "ROLLBACK TO store_op"); rerr != nil {
+		if _, rerr := t.ExecContext(ctx, "ROLLBACK TO store_op"); rerr != nil {
 			return errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
 		}
-		if _, rerr := t.q.ExecContext(ctx, "RELEASE store_op"); rerr != nil {
+		if _, rerr := t.ExecContext(ctx, "RELEASE store_op"); rerr != nil {
 			return errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
 		}
 		return err
 	}
-	_, err := t.q.ExecContext(ctx, "RELEASE store_op")
+	_, err := t.ExecContext(ctx, "RELEASE store_op")
 	return err
 }
 
@@ -58,7 +58,7 @@ const hostingOrder = ` ORDER BY h.created_at, h.id, r.type, r.instance_id, r.reg
 
 // queryHostings runs a hostingSelect query and groups its rows into hostings.
 func (r reader) queryHostings(ctx context.Context, query string, args ...any) ([]*store.Hosting, error) {
-	rows, err := r.q.QueryContext(ctx, query, args...)
+	rows, err := r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func (r reader) ListHostings(ctx context.Context, f store.HostingFilter) ([]*sto
 // bound already.
 func (t *tx) insertResources(ctx context.Context, id string, rs []store.PlatformResource) error {
 	for _, res := range rs {
-		_, err := t.q.ExecContext(ctx, "INSERT INTO hosting_resources (hosting_id, type, instance_id, region) VALUES (?, ?, ?, ?)",
+		_, err := t.ExecContext(ctx, "INSERT INTO hosting_resources (hosting_id, type, instance_id, region) VALUES (?, ?, ?, ?)",
 			id, res.Type, res.InstanceID, res.Region)
 		if isUniqueViolation(err) {
 			return fmt.Errorf("resource %s %q (region %q) is bound by another hosting: %w", res.Type, res.InstanceID, res.Region, store.ErrConflict)
@@ -177,7 +177,7 @@ func (t *tx) InsertHosting(ctx context.Context, h *store.Hosting) error {
 		return fmt.Errorf("sqlite: insert hosting %q: %w", h.ID, err)
 	}
 	err = t.savepoint(ctx, func() error {
-		_, err := t.q.ExecContext(ctx, `INSERT INTO hostings (id, project, certificate_id, created_at, updated_at)
+		_, err := t.ExecContext(ctx, `INSERT INTO hostings (id, project, certificate_id, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?)`, h.ID, h.Project, h.CertificateID, created, upd)
 		if isUniqueViolation(err) {
 			return store.ErrConflict
@@ -203,7 +203,7 @@ func (t *tx) UpdateHosting(ctx context.Context, h *store.Hosting) error {
 		return fmt.Errorf("sqlite: update hosting %q: %w", h.ID, err)
 	}
 	err = t.savepoint(ctx, func() error {
-		res, err := t.q.ExecContext(ctx, "UPDATE hostings SET project = ?, certificate_id = ?, updated_at = ? WHERE id = ?",
+		res, err := t.ExecContext(ctx, "UPDATE hostings SET project = ?, certificate_id = ?, updated_at = ? WHERE id = ?",
 			h.Project, h.CertificateID, upd, h.ID)
 		if err != nil {
 			return err
@@ -213,7 +213,7 @@ func (t *tx) UpdateHosting(ctx context.Context, h *store.Hosting) error {
 		} else if n == 0 {
 			return store.ErrNotFound
 		}
-		if _, err := t.q.ExecContext(ctx, "DELETE FROM hosting_resources WHERE hosting_id = ?", h.ID); err != nil {
+		if _, err := t.ExecContext(ctx, "DELETE FROM hosting_resources WHERE hosting_id = ?", h.ID); err != nil {
 			return err
 		}
 		return t.insertResources(ctx, h.ID, normalizeResources(h.Resources))
@@ -229,10 +229,10 @@ func (t *tx) UpdateHosting(ctx context.Context, h *store.Hosting) error {
 func (t *tx) DeleteHosting(ctx context.Context, id string) error {
 	// The foreign key cascades too; deleting explicitly keeps this correct even
 	// on a connection where foreign_keys is off.
-	if _, err := t.q.ExecContext(ctx, "DELETE FROM hosting_resources WHERE hosting_id = ?", id); err != nil {
+	if _, err := t.ExecContext(ctx, "DELETE FROM hosting_resources WHERE hosting_id = ?", id); err != nil {
 		return fmt.Errorf("sqlite: delete hosting %q: %w", id, err)
 	}
-	res, err := t.q.ExecContext(ctx, "DELETE FROM hostings WHERE id = ?", id)
+	res, err := t.ExecContext(ctx, "DELETE FROM hostings WHERE id = ?", id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete hosting %q: %w", id, err)
 	}
@@ -311,7 +311,7 @@ func buildDeploymentsQuery(f store.DeploymentFilter) (string, []any) {
 // ListDeployments returns the deployments matching f, newest first, in one query.
 func (r reader) ListDeployments(ctx context.Context, f store.DeploymentFilter) ([]*store.Deployment, error) {
 	q, args := buildDeploymentsQuery(f)
-	return queryAll(ctx, r.q, "list deployments", q, args, scanDeployment)
+	return queryAll(ctx, r, "list deployments", q, args, scanDeployment)
 }
 
 // InsertDeployment records a deployment under the project of its hosting (or,
@@ -324,7 +324,7 @@ func (t *tx) InsertDeployment(ctx context.Context, d *store.Deployment) error {
 			return fmt.Errorf("sqlite: insert deployment %q: %w", d.ID, err)
 		}
 	}
-	_, err = t.q.ExecContext(ctx, "INSERT INTO deployments ("+deploymentColumns+`, project)
+	_, err = t.ExecContext(ctx, "INSERT INTO deployments ("+deploymentColumns+`, project)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(
 			(SELECT project FROM hostings WHERE id = ?2),
 			(SELECT project FROM certificates WHERE id = ?6), ''))`,
@@ -347,7 +347,7 @@ func (t *tx) UpdateDeployment(ctx context.Context, d *store.Deployment) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: update deployment %q: %w", d.ID, err)
 	}
-	res, err := t.q.ExecContext(ctx, "UPDATE deployments SET status = ?, message = ?, finished_at = ? WHERE id = ?",
+	res, err := t.ExecContext(ctx, "UPDATE deployments SET status = ?, message = ?, finished_at = ? WHERE id = ?",
 		d.Status, d.Message, finished, d.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: update deployment %q: %w", d.ID, err)

@@ -6,6 +6,7 @@
 package sqlite
 
 import (
+	"container/list"
 	"context"
 	"database/sql"
 	"embed"
@@ -19,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -33,6 +35,11 @@ const BusyTimeout = 15 * time.Second
 
 // maxOpenConns bounds the connection pool: one writer at a time plus readers.
 const maxOpenConns = 8
+
+// stmtCacheSize bounds the prepared statements kept per Store (each is prepared
+// at most once per pooled connection): enough for every fixed query of the
+// store, with room for the filter variants that lists build.
+const stmtCacheSize = 128
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
@@ -80,7 +87,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	db.SetMaxOpenConns(maxOpenConns)
 	db.SetMaxIdleConns(maxOpenConns)
 
-	s := &Store{db: db, writer: make(chan struct{}, 1), reader: reader{q: db}}
+	stmts := newStmtCache(db)
+	s := &Store{db: db, writer: make(chan struct{}, 1), reader: reader{q: db, stmts: stmts}}
 	if err := s.enableWAL(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -234,7 +242,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) (err err
 			sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&tx{reader: reader{q: sqlTx}}); err != nil {
+	if err := fn(&tx{reader: reader{q: sqlTx, stmts: s.stmts}}); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -246,7 +254,151 @@ func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) (err err
 
 // Close closes the database; a WAL checkpoint runs as the last connection closes.
 func (s *Store) Close() error {
+	s.stmts.close()
 	return s.db.Close()
+}
+
+// stmtCache keeps one prepared *sql.Stmt per query text, so that SQLite parses
+// a query once per pooled connection instead of on every call. It holds at most
+// stmtCacheSize queries and closes the least recently used one beyond that, once
+// no call is using it.
+type stmtCache struct {
+	db *sql.DB
+
+	mu      sync.Mutex
+	byQuery map[string]*list.Element // of *cachedStmt
+	lru     list.List                // most recently used first
+}
+
+// cachedStmt is one prepared query; users counts the calls running on it.
+type cachedStmt struct {
+	query   string
+	stmt    *sql.Stmt
+	users   int
+	evicted bool
+}
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, byQuery: map[string]*list.Element{}}
+}
+
+// acquire returns the prepared statement of query, preparing it on first use,
+// or nil when it cannot be prepared (the caller then runs the query unprepared,
+// which reports the error). Each acquired statement must be released.
+func (c *stmtCache) acquire(ctx context.Context, query string) *cachedStmt {
+	c.mu.Lock()
+	if cs := c.useLocked(query); cs != nil {
+		c.mu.Unlock()
+		return cs
+	}
+	c.mu.Unlock()
+
+	stmt, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	if cs := c.useLocked(query); cs != nil { // prepared concurrently: keep the first
+		c.mu.Unlock()
+		stmt.Close()
+		return cs
+	}
+	cs := &cachedStmt{query: query, stmt: stmt, users: 1}
+	c.byQuery[query] = c.lru.PushFront(cs)
+	var idle []*sql.Stmt
+	for c.lru.Len() > stmtCacheSize {
+		old := c.lru.Remove(c.lru.Back()).(*cachedStmt)
+		delete(c.byQuery, old.query)
+		old.evicted = true
+		if old.users == 0 {
+			idle = append(idle, old.stmt)
+		}
+	}
+	c.mu.Unlock()
+	for _, st := range idle {
+		st.Close()
+	}
+	return cs
+}
+
+// useLocked returns the cached statement of query, counted as in use and made
+// the most recently used, or nil. c.mu is held.
+func (c *stmtCache) useLocked(query string) *cachedStmt {
+	e, ok := c.byQuery[query]
+	if !ok {
+		return nil
+	}
+	c.lru.MoveToFront(e)
+	cs := e.Value.(*cachedStmt)
+	cs.users++
+	return cs
+}
+
+// release ends one call on cs; an evicted statement is closed by its last user.
+func (c *stmtCache) release(cs *cachedStmt) {
+	c.mu.Lock()
+	cs.users--
+	closeIt := cs.evicted && cs.users == 0
+	c.mu.Unlock()
+	if closeIt {
+		cs.stmt.Close()
+	}
+}
+
+// close closes every cached statement (the Store is closing).
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for e := c.lru.Front(); e != nil; e = e.Next() {
+		cs := e.Value.(*cachedStmt)
+		cs.evicted = true
+		if cs.users == 0 {
+			cs.stmt.Close()
+		}
+	}
+	c.lru.Init()
+	clear(c.byQuery)
+}
+
+// on returns cs's statement for use on q: inside a transaction, the
+// transaction's copy of it (on the transaction's connection, prepared there
+// once and reused by later transactions on that connection).
+func (cs *cachedStmt) on(ctx context.Context, q querier) *sql.Stmt {
+	if tx, ok := q.(*sql.Tx); ok {
+		return tx.StmtContext(ctx, cs.stmt)
+	}
+	return cs.stmt
+}
+
+// ExecContext runs query through its prepared statement. reader is itself a
+// querier: the store's own reads and writes go through these three methods.
+func (r reader) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	cs := r.stmts.acquire(ctx, query)
+	if cs == nil {
+		return r.q.ExecContext(ctx, query, args...)
+	}
+	defer r.stmts.release(cs)
+	return cs.on(ctx, r.q).ExecContext(ctx, args...)
+}
+
+// QueryContext runs query through its prepared statement.
+func (r reader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	cs := r.stmts.acquire(ctx, query)
+	if cs == nil {
+		return r.q.QueryContext(ctx, query, args...)
+	}
+	defer r.stmts.release(cs)
+	return cs.on(ctx, r.q).QueryContext(ctx, args...)
+}
+
+// QueryRowContext runs query through its prepared statement.
+func (r reader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	cs := r.stmts.acquire(ctx, query)
+	if cs == nil {
+		return r.q.QueryRowContext(ctx, query, args...)
+	}
+	defer r.stmts.release(cs)
+	return cs.on(ctx, r.q).QueryRowContext(ctx, args...)
 }
 
 // sqliteCode returns the extended SQLite result code of err, or 0.
