@@ -135,14 +135,15 @@ func (ch *chain) leaf() *smx509.Certificate { return ch.path[0] }
 // over. key may be nil. Warnings: an incomplete chain.
 func buildChain(certs []*smx509.Certificate, key crypto.Signer, cc certContext) (*chain, []Problem) {
 	n := len(certs)
+	lv := newLinkVerifier(certs)
 	parent := make([]int, n)
 	badIssuer := make([]int, n) // a certificate with the issuer's name whose signature failed
 	badErr := make([]error, n)
 	hasChild := make([]bool, n)
 	self := make([]bool, n)
-	for i, c := range certs {
+	for i := range certs {
 		parent[i], badIssuer[i] = -1, -1
-		self[i] = isSelfSigned(c)
+		self[i] = lv.selfSigned(i)
 	}
 	for i, c := range certs {
 		if self[i] {
@@ -152,7 +153,7 @@ func buildChain(certs []*smx509.Certificate, key crypto.Signer, cc certContext) 
 			if i == j || !bytes.Equal(c.RawIssuer, p.RawSubject) {
 				continue
 			}
-			if err := checkSignatureFrom(c, p); err != nil {
+			if err := lv.signedBy(i, j); err != nil {
 				if badIssuer[i] < 0 {
 					badIssuer[i], badErr[i] = j, explainSignatureError(err)
 				}
@@ -273,7 +274,7 @@ func withArticle(name string) string {
 // isSelfSigned reports whether c is issued by its own subject and its signature
 // verifies with its own key.
 func isSelfSigned(c *smx509.Certificate) bool {
-	if !bytes.Equal(c.RawIssuer, c.RawSubject) {
+	if !isSelfIssued(c) {
 		return false
 	}
 	if c.SignatureAlgorithm == smx509.SM2WithSM3 {
@@ -281,6 +282,11 @@ func isSelfSigned(c *smx509.Certificate) bool {
 		return ok && VerifySM2Signature(pub, c.RawTBSCertificate, c.Signature)
 	}
 	return c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
+}
+
+// isSelfIssued reports whether c names its own subject as its issuer.
+func isSelfIssued(c *smx509.Certificate) bool {
+	return bytes.Equal(c.RawIssuer, c.RawSubject)
 }
 
 // checkSignatureFrom verifies that parent signed child, as crypto/x509's

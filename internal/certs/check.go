@@ -64,7 +64,7 @@ func CheckUpload(in UploadInput, now time.Time) (*Bundle, []Problem) {
 
 	// rule U2/U3: the signature (or only) certificate and its key.
 	var key crypto.Signer
-	keyGiven := normalizePEM(in.PrivateKeyPEM) != ""
+	keyGiven := !blank(in.PrivateKeyPEM)
 	if !in.KeysUnknown && keyGiven {
 		var p *Problem
 		if key, p = parseKey(in.PrivateKeyPEM, signatureKeyContext); p != nil {
@@ -118,7 +118,7 @@ func CheckUpload(in UploadInput, now time.Time) (*Bundle, []Problem) {
 				{FieldEncryptionCertificatePEM, in.EncryptionCertificatePEM},
 				{FieldEncryptionPrivateKeyPEM, in.EncryptionPrivateKeyPEM},
 			} {
-				if normalizePEM(f.value) != "" {
+				if !blank(f.value) {
 					p := Problem{Field: f.field, Severity: Error, Code: CodeUnexpectedField, Summary: "Unexpected Encryption Material",
 						Message: fmt.Sprintf("%s is only used with standard = %q (Chinese SM2 certificates). Remove it, or set standard = %q if this is an SM2 certificate.", f.field, StandardSM2, StandardSM2)}
 					if f.field == FieldEncryptionCertificatePEM {
@@ -144,13 +144,13 @@ func CheckUpload(in UploadInput, now time.Time) (*Bundle, []Problem) {
 // sigKey, when not nil, is the signature key that serves both when no encryption
 // key is given.
 func checkEncryptionPair(in UploadInput, sigKey crypto.Signer) (certPs, keyPs []Problem) {
-	if normalizePEM(in.EncryptionCertificatePEM) == "" {
+	if blank(in.EncryptionCertificatePEM) {
 		certPs = append(certPs, Problem{Field: FieldEncryptionCertificatePEM, Severity: Error, Code: CodeEncryptionMissing, Summary: "Encryption Certificate Missing",
 			Message: fmt.Sprintf("standard = %q needs the encryption certificate as well as the signature certificate (an SM2 certificate comes as a pair). Set encryption_certificate_pem, and encryption_private_key_pem unless the signature key serves both.", StandardSM2)})
 		return certPs, nil
 	}
 	var encKey crypto.Signer
-	encKeyGiven := normalizePEM(in.EncryptionPrivateKeyPEM) != ""
+	encKeyGiven := !blank(in.EncryptionPrivateKeyPEM)
 	if !in.KeysUnknown && encKeyGiven {
 		var p *Problem
 		if encKey, p = parseKey(in.EncryptionPrivateKeyPEM, encKeyContext); p != nil {
@@ -277,16 +277,21 @@ func newBundle(ch *chain) *Bundle {
 		FingerprintSHA256: FingerprintSHA256(leaf.Raw),
 		KeyAlgorithm:      ch.leafKey.algorithm,
 		KeySize:           ch.leafKey.size,
-		LeafPEM:           encodePEM("CERTIFICATE", leaf.Raw),
 		ChainComplete:     ch.complete,
 		SelfSigned:        ch.selfSigned,
 	}
-	var caChain strings.Builder
-	for _, c := range ch.path[1:] {
-		caChain.WriteString(encodePEM("CERTIFICATE", c.Raw))
+	// One buffer for the whole chain: LeafPEM and CAChainPEM are its two parts.
+	size := 0
+	for _, c := range ch.path {
+		size += len(c.Raw)*4/3 + len(c.Raw)/48 + 64
 	}
-	b.CAChainPEM = caChain.String()
-	b.FullChainPEM = b.LeafPEM + b.CAChainPEM
+	full := appendPEM(make([]byte, 0, size), "CERTIFICATE", leaf.Raw)
+	leafLen := len(full)
+	for _, c := range ch.path[1:] {
+		full = appendPEM(full, "CERTIFICATE", c.Raw)
+	}
+	b.FullChainPEM = string(full)
+	b.LeafPEM, b.CAChainPEM = b.FullChainPEM[:leafLen], b.FullChainPEM[leafLen:]
 
 	b.Domain = leaf.Subject.CommonName
 	if b.Domain == "" && len(leaf.DNSNames) > 0 {

@@ -167,7 +167,7 @@ func PublicKeyMatches(pub crypto.PublicKey, key crypto.Signer) bool {
 // KEY", SEC1 "EC PRIVATE KEY" or PKCS#8 "PRIVATE KEY" — of an algorithm the service
 // supports (RSA, ECDSA, SM2). SM2 keys come back as *sm2.PrivateKey.
 func ParsePrivateKey(pemText string) (crypto.Signer, error) {
-	if normalizePEM(pemText) == "" {
+	if blank(pemText) {
 		return nil, errors.New("no private key was given")
 	}
 	key, p := parseKey(pemText, keyContext{field: "the PEM text", noun: "private key", certField: "the certificate field"})

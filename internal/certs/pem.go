@@ -3,6 +3,7 @@ package certs
 import (
 	"encoding/base64"
 	"encoding/pem"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -12,6 +13,14 @@ import (
 // around every line, so that indented heredocs and Windows files decode. Base64
 // bodies hold no spaces, so nothing of value is lost.
 func normalizePEM(s string) string {
+	if !needsNormalizing(s) {
+		return strings.TrimSpace(s) // what normalizeLines would give, without copying
+	}
+	return normalizeLines(s)
+}
+
+// normalizeLines is normalizePEM line by line.
+func normalizeLines(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	lines := strings.Split(s, "\n")
@@ -19,6 +28,25 @@ func normalizePEM(s string) string {
 		lines[i] = strings.TrimSpace(l)
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+// needsNormalizing reports whether s has a CR or a line with white space around it.
+func needsNormalizing(s string) bool {
+	if strings.IndexByte(s, '\r') >= 0 {
+		return true
+	}
+	for l := range strings.SplitSeq(s, "\n") {
+		if len(strings.TrimSpace(l)) != len(l) {
+			return true
+		}
+	}
+	return false
+}
+
+// blank reports whether a field holds nothing but white space, that is whether
+// normalizePEM(s) == "", without building the normalised text.
+func blank(s string) bool {
+	return strings.TrimSpace(s) == ""
 }
 
 // decodedPEM is what decodePEM found in a text.
@@ -115,7 +143,23 @@ func isPrivateKeyType(t string) bool {
 	return strings.HasSuffix(t, "PRIVATE KEY")
 }
 
-// encodePEM encodes DER as a PEM block with LF line endings.
-func encodePEM(typ string, der []byte) string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
+// appendPEM appends DER encoded as a PEM block without headers to dst, exactly as
+// pem.EncodeToMemory writes it (64 base64 characters a line, LF endings), in one
+// allocation at most.
+func appendPEM(dst []byte, typ string, der []byte) []byte {
+	const lineBytes = 48 // 64 base64 characters
+	n := base64.StdEncoding.EncodedLen(len(der))
+	dst = slices.Grow(dst, 2*len(typ)+len("-----BEGIN -----\n-----END -----\n")+n+(n+63)/64)
+	dst = append(dst, "-----BEGIN "...)
+	dst = append(dst, typ...)
+	dst = append(dst, "-----\n"...)
+	for len(der) > 0 {
+		k := min(lineBytes, len(der))
+		dst = base64.StdEncoding.AppendEncode(dst, der[:k])
+		dst = append(dst, '\n')
+		der = der[k:]
+	}
+	dst = append(dst, "-----END "...)
+	dst = append(dst, typ...)
+	return append(dst, "-----\n"...)
 }
