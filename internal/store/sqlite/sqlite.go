@@ -41,6 +41,16 @@ const maxOpenConns = 8
 // store, with room for the filter variants that lists build.
 const stmtCacheSize = 128
 
+// checkpointEvery is how many commits of this process pass between two
+// checkpoints of the background checkpointer, which copies the WAL back into
+// the database file (and syncs both) off the committing caller's path.
+const checkpointEvery = 64
+
+// walAutocheckpoint is SQLite's own checkpoint threshold in WAL frames, kept as
+// a backstop behind the background checkpointer: a commit that leaves the WAL
+// this long checkpoints it on the spot (SQLite's default is 1000 frames).
+const walAutocheckpoint = 4000
+
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
@@ -57,6 +67,16 @@ type Store struct {
 	// SQLite's busy handler; other processes are kept out by BEGIN IMMEDIATE.
 	writer chan struct{}
 	reader
+
+	// commits counts this process's commits since the last checkpoint request;
+	// guarded by writer.
+	commits int
+	// checkpoint wakes the background checkpointer; stop ends it, and
+	// checkpointerDone is closed once it has ended.
+	checkpoint       chan struct{}
+	stop             chan struct{}
+	stopOnce         sync.Once
+	checkpointerDone chan struct{}
 }
 
 // Open opens (creating when missing) the SQLite database at path, switches it
@@ -87,8 +107,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	db.SetMaxOpenConns(maxOpenConns)
 	db.SetMaxIdleConns(maxOpenConns)
 
-	stmts := newStmtCache(db)
-	s := &Store{db: db, writer: make(chan struct{}, 1), reader: reader{q: db, stmts: stmts}}
+	s := &Store{db: db, writer: make(chan struct{}, 1), reader: reader{q: db, stmts: newStmtCache(db)},
+		checkpoint: make(chan struct{}, 1), stop: make(chan struct{}), checkpointerDone: make(chan struct{})}
 	if err := s.enableWAL(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -97,6 +117,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	go s.checkpointer()
 	return s, nil
 }
 
@@ -108,6 +129,7 @@ func dsn(abs string) string {
 	// NORMAL in WAL mode keeps every committed transaction across a process
 	// crash; only an OS crash or power loss may roll back the last commits.
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walAutocheckpoint))
 	q.Set("_txlock", "immediate")
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
 	if !strings.HasPrefix(u.Path, "/") { // Windows: file:///C:/dir/db
@@ -249,11 +271,44 @@ func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) (err err
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	committed = true
+	if s.commits++; s.commits >= checkpointEvery {
+		s.commits = 0
+		select {
+		case s.checkpoint <- struct{}{}:
+		default: // a checkpoint is already due
+		}
+	}
 	return nil
 }
 
-// Close closes the database; a WAL checkpoint runs as the last connection closes.
+// checkpointer runs a PASSIVE checkpoint whenever Update asks for one, until
+// Close. The commits themselves are durable before that (they are in the WAL,
+// which survives the process); the checkpoint copies them into the database
+// file, so that the WAL can start over, and with synchronous=NORMAL it is also
+// where SQLite syncs the WAL and the database file — work that SQLite would
+// otherwise do inside the unlucky commit that crosses its threshold.
+// PASSIVE waits for no reader or writer: what it cannot copy now is copied by a
+// later round, or by SQLite's own backstop (walAutocheckpoint).
+func (s *Store) checkpointer() {
+	defer close(s.checkpointerDone)
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.checkpoint:
+			var busy, logFrames, copied int
+			// Errors (SQLITE_BUSY while another process checkpoints) leave the
+			// work to the next round.
+			_ = s.db.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied)
+		}
+	}
+}
+
+// Close stops the background checkpointer and closes the database; a final
+// checkpoint runs as the last connection closes.
 func (s *Store) Close() error {
+	s.stopOnce.Do(func() { close(s.stop) })
+	<-s.checkpointerDone
 	s.stmts.close()
 	return s.db.Close()
 }
