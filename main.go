@@ -10,16 +10,12 @@ import (
 	"log"
 	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-
 	"github.com/sslkit/terraform-provider-ssl/internal/cli"
 	"github.com/sslkit/terraform-provider-ssl/internal/provider"
 )
 
 // version is set by the release build (goreleaser ldflags: -X main.version=…).
 var version = "dev"
-
-const address = "registry.terraform.io/sslkit/ssl"
 
 func main() {
 	if len(os.Args) > 1 {
@@ -40,12 +36,7 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()
 
-	provider.QuietSDKLogs()
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         address,
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
+	err := provider.Serve(version, debug)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -52,6 +53,11 @@ type Client struct {
 	token string
 	http  *retryablehttp.Client
 	ua    string
+
+	// products caches the catalogue: it is fixed by the backend's configuration, and a
+	// provider process (one Terraform command) asks for it once per planned certificate.
+	productsMu sync.Mutex
+	products   []wire.Product
 }
 
 // New builds a client from cfg.

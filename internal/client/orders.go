@@ -88,11 +88,19 @@ func (c *Client) Review(ctx context.Context, id string, approve bool, reason str
 }
 
 // Products returns the catalogue (M2, M3).
+// The first successful answer is kept for the client's lifetime (errors are not);
+// callers must not modify the slice.
 func (c *Client) Products(ctx context.Context) ([]wire.Product, error) {
+	c.productsMu.Lock()
+	defer c.productsMu.Unlock()
+	if c.products != nil {
+		return c.products, nil
+	}
 	var out wire.ProductList
 	if err := c.do(ctx, http.MethodGet, "/v1/products", nil, nil, &out); err != nil {
 		return nil, err
 	}
+	c.products = out.Products
 	return out.Products, nil
 }
 

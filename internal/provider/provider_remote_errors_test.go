@@ -6,7 +6,6 @@ import (
 	"net"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
@@ -50,7 +49,7 @@ resource "ssl_certificate_upload" "x" {
 	list := "data \"ssl_certificates\" \"all\" {}\n"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
-			"ssl": providerserver.NewProtocol6WithError(New("test")()),
+			"ssl": servedForTest(New("test")()),
 		},
 		Steps: []resource.TestStep{
 			{Config: block("http://"+closed, token) + list, ExpectError: summary("Certificate Backend Unreachable")},

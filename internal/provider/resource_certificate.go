@@ -10,7 +10,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -948,9 +947,9 @@ func (r *certificateResource) ModifyPlan(ctx context.Context, req resource.Modif
 
 func (r *certificateResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.Conflicting(path.MatchRoot("private_key_password"), path.MatchRoot("private_key_password_wo")),
-		resourcevalidator.Conflicting(path.MatchRoot("csr_pem"), path.MatchRoot("private_key_password")),
-		resourcevalidator.Conflicting(path.MatchRoot("csr_pem"), path.MatchRoot("private_key_password_wo")),
+		conflicting("private_key_password", "private_key_password_wo"),
+		conflicting("csr_pem", "private_key_password"),
+		conflicting("csr_pem", "private_key_password_wo"),
 	}
 }
 

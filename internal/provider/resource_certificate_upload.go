@@ -9,7 +9,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -480,9 +479,9 @@ func (r *certificateUploadResource) ModifyPlan(ctx context.Context, req resource
 
 func (r *certificateUploadResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.Conflicting(path.MatchRoot("private_key_pem"), path.MatchRoot("private_key_pem_wo")),
-		resourcevalidator.Conflicting(path.MatchRoot("encryption_private_key_pem"), path.MatchRoot("encryption_private_key_pem_wo")),
-		resourcevalidator.Conflicting(path.MatchRoot("private_key_pem_wo"), path.MatchRoot("encryption_private_key_pem")),
+		conflicting("private_key_pem", "private_key_pem_wo"),
+		conflicting("encryption_private_key_pem", "encryption_private_key_pem_wo"),
+		conflicting("private_key_pem_wo", "encryption_private_key_pem"),
 	}
 }
 

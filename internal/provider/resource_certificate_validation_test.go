@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -52,7 +51,7 @@ func newTestEnvWithService(t *testing.T, settings backend.ServiceSettings) *test
 	env := &testEnv{
 		t: t, backend: b, clock: fake, client: c,
 		factories: map[string]func() (tfprotov6.ProviderServer, error){
-			"ssl": providerserver.NewProtocol6WithError(NewWithBackend("test", b)()),
+			"ssl": servedForTest(NewWithBackend("test", b)()),
 		},
 	}
 	if os.Getenv(envAccRemote) != "" {

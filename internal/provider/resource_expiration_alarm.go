@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -370,7 +369,7 @@ func (r *expirationAlarmResource) ModifyPlan(ctx context.Context, req resource.M
 
 func (r *expirationAlarmResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.Conflicting(path.MatchRoot("webhook_secret"), path.MatchRoot(alarmWebhookSecretWO)),
+		conflicting("webhook_secret", alarmWebhookSecretWO),
 	}
 }
 

@@ -9,7 +9,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log"
 	"os"
@@ -17,8 +16,6 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/provider"
 )
@@ -39,11 +36,7 @@ func main() {
 			stop()
 		}()
 	}
-	provider.QuietSDKLogs() // as the shipped binary does
-	err := providerserver.Serve(context.Background(), provider.New("bench"), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/sslkit/ssl",
-		ProtocolVersion: 6,
-	})
+	err := provider.Serve("bench", false) // as the shipped binary serves it
 	if err != nil {
 		log.Print(err)
 	}

@@ -1,0 +1,48 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// conflicting refuses a configuration that sets both root attributes a and b, as
+// resourcevalidator.Conflicting does (same diagnostic). It looks the two values up in
+// the raw configuration instead of matching path expressions over the whole schema,
+// which the framework does by walking every attribute and costs a resource of this
+// provider's size a large share of each validation call (tools/bench/RESULTS.md).
+// Unknown values are not judged until they are known.
+func conflicting(a, b string) resource.ConfigValidator {
+	return rootConflict{a, b}
+}
+
+type rootConflict struct{ a, b string }
+
+func (c rootConflict) Description(context.Context) string {
+	return fmt.Sprintf("These attributes cannot be configured together: [%s,%s]", c.a, c.b)
+}
+
+func (c rootConflict) MarkdownDescription(ctx context.Context) string { return c.Description(ctx) }
+
+func (c rootConflict) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	if rootSet(req.Config.Raw, c.a) && rootSet(req.Config.Raw, c.b) {
+		resp.Diagnostics.AddAttributeError(path.Root(c.a), "Invalid Attribute Combination", c.Description(ctx))
+	}
+}
+
+// rootSet reports whether the root attribute name of an object value is known and not
+// null.
+func rootSet(raw tftypes.Value, name string) bool {
+	if raw.IsNull() || !raw.IsKnown() {
+		return false
+	}
+	var attrs map[string]tftypes.Value
+	if err := raw.As(&attrs); err != nil {
+		return false
+	}
+	v, ok := attrs[name]
+	return ok && v.IsKnown() && !v.IsNull()
+}
