@@ -69,7 +69,7 @@ const policyOrder = ` ORDER BY p.id, pc.ordinal`
 
 // queryPolicies runs a policySelect query and groups its rows into policies.
 func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([]*store.AlarmPolicy, error) {
-	rows, err := r.q.QueryContext(ctx, query, args...)
+	rows, err := r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ var policyColumns = []string{"id", "name", "remarks", "project", "days_before_ex
 // insertPolicyCertificates writes the explicit certificates of policy id, in order.
 func (t *tx) insertPolicyCertificates(ctx context.Context, id string, certificateIDs []string) error {
 	for i, c := range uniqueIDs(certificateIDs) {
-		if _, err := t.q.ExecContext(ctx, "INSERT INTO alarm_policy_certificates (policy_id, certificate_id, ordinal) VALUES (?, ?, ?)",
+		if _, err := t.ExecContext(ctx, "INSERT INTO alarm_policy_certificates (policy_id, certificate_id, ordinal) VALUES (?, ?, ?)",
 			id, c, i); err != nil {
 			return fmt.Errorf("certificate %q: %w", c, err)
 		}
@@ -201,7 +201,7 @@ func (t *tx) InsertAlarmPolicy(ctx context.Context, p *store.AlarmPolicy) error 
 		return fmt.Errorf("sqlite: insert alarm policy %q: %w", p.ID, err)
 	}
 	err = t.savepoint(ctx, func() error {
-		_, err := t.q.ExecContext(ctx, "INSERT INTO alarm_policies ("+strings.Join(policyColumns, ", ")+") VALUES ("+
+		_, err := t.ExecContext(ctx, "INSERT INTO alarm_policies ("+strings.Join(policyColumns, ", ")+") VALUES ("+
 			placeholders(len(policyColumns))+")", args...)
 		if isUniqueViolation(err) {
 			return store.ErrConflict
@@ -229,7 +229,7 @@ func (t *tx) UpdateAlarmPolicy(ctx context.Context, p *store.AlarmPolicy) error 
 		sets = append(sets, col+" = ?")
 	}
 	err = t.savepoint(ctx, func() error {
-		res, err := t.q.ExecContext(ctx, "UPDATE alarm_policies SET "+strings.Join(sets, ", ")+" WHERE id = ?",
+		res, err := t.ExecContext(ctx, "UPDATE alarm_policies SET "+strings.Join(sets, ", ")+" WHERE id = ?",
 			append(args[1:], p.ID)...)
 		if err != nil {
 			return err
@@ -239,7 +239,7 @@ func (t *tx) UpdateAlarmPolicy(ctx context.Context, p *store.AlarmPolicy) error 
 		} else if n == 0 {
 			return store.ErrNotFound
 		}
-		if _, err := t.q.ExecContext(ctx, "DELETE FROM alarm_policy_certificates WHERE policy_id = ?", p.ID); err != nil {
+		if _, err := t.ExecContext(ctx, "DELETE FROM alarm_policy_certificates WHERE policy_id = ?", p.ID); err != nil {
 			return err
 		}
 		return t.insertPolicyCertificates(ctx, p.ID, p.CertificateIDs)
@@ -259,11 +259,11 @@ func (t *tx) DeleteAlarmPolicy(ctx context.Context, id string) error {
 		"DELETE FROM alarm_policy_certificates WHERE policy_id = ?",
 		"DELETE FROM alarm_firings WHERE policy_id = ?",
 	} {
-		if _, err := t.q.ExecContext(ctx, q, id); err != nil {
+		if _, err := t.ExecContext(ctx, q, id); err != nil {
 			return fmt.Errorf("sqlite: delete alarm policy %q: %w", id, err)
 		}
 	}
-	res, err := t.q.ExecContext(ctx, "DELETE FROM alarm_policies WHERE id = ?", id)
+	res, err := t.ExecContext(ctx, "DELETE FROM alarm_policies WHERE id = ?", id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete alarm policy %q: %w", id, err)
 	}
@@ -368,7 +368,7 @@ func (r reader) FindAlarmCandidates(ctx context.Context, q store.AlarmCandidateQ
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: alarm candidates: %w", err)
 	}
-	rows, err := r.q.QueryContext(ctx, alarmCandidatesSQL(len(q.Statuses)), args...)
+	rows, err := r.QueryContext(ctx, alarmCandidatesSQL(len(q.Statuses)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: alarm candidates: %w", err)
 	}
@@ -411,7 +411,7 @@ func (t *tx) RecordFiring(ctx context.Context, policyID, certificateID string, n
 	}
 	// Conditional on the policy, so that a missing one is reported whether or not
 	// foreign keys are enforced on this connection.
-	res, err := t.q.ExecContext(ctx, `INSERT INTO alarm_firings (policy_id, certificate_id, not_after, last_fired_at)
+	res, err := t.ExecContext(ctx, `INSERT INTO alarm_firings (policy_id, certificate_id, not_after, last_fired_at)
 		SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM alarm_policies WHERE id = ?1)
 		ON CONFLICT (policy_id, certificate_id, not_after) DO UPDATE SET last_fired_at = excluded.last_fired_at`,
 		policyID, certificateID, na, fired)
@@ -520,7 +520,7 @@ func (t *tx) InsertNotification(ctx context.Context, n *store.Notification) erro
 			return fmt.Errorf("sqlite: insert notification %q: %w", n.ID, err)
 		}
 	}
-	_, err = t.q.ExecContext(ctx, "INSERT INTO notifications ("+notificationColumns+`, project)
+	_, err = t.ExecContext(ctx, "INSERT INTO notifications ("+notificationColumns+`, project)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 			COALESCE((SELECT project FROM alarm_policies WHERE id = ?3), ''))`,
 		n.ID, n.DedupKey, n.PolicyID, n.CertificateID, times[0], n.DaysLeft,
@@ -546,7 +546,7 @@ func (t *tx) UpdateNotification(ctx context.Context, n *store.Notification) erro
 	if err != nil {
 		return fmt.Errorf("sqlite: update notification %q: %w", n.ID, err)
 	}
-	res, err := t.q.ExecContext(ctx, `UPDATE notifications SET status = ?, attempts = ?, next_attempt_at = ?,
+	res, err := t.ExecContext(ctx, `UPDATE notifications SET status = ?, attempts = ?, next_attempt_at = ?,
 		last_error = ?, sent_at = ? WHERE id = ?`, n.Status, n.Attempts, next, n.LastError, sent, n.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: update notification %q: %w", n.ID, err)
@@ -618,7 +618,7 @@ func (t *tx) InsertNotifications(ctx context.Context, ns []*store.Notification) 
 		if full != nil && len(chunk) == bulkRows {
 			res, err = full.ExecContext(ctx, args...)
 		} else {
-			res, err = t.q.ExecContext(ctx, insertNotificationsSQL(len(chunk)), args...)
+			res, err = t.ExecContext(ctx, insertNotificationsSQL(len(chunk)), args...)
 		}
 		if err != nil {
 			return inserted, fmt.Errorf("sqlite: insert %d notifications: %w", len(chunk), err)
@@ -670,7 +670,7 @@ func (t *tx) RecordFirings(ctx context.Context, at time.Time, fs []store.AlarmFi
 			args[i] = p
 		}
 		var found int
-		if err := t.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM alarm_policies WHERE id IN ("+placeholders(len(chunk))+")",
+		if err := t.QueryRowContext(ctx, "SELECT COUNT(*) FROM alarm_policies WHERE id IN ("+placeholders(len(chunk))+")",
 			args...).Scan(&found); err != nil {
 			return fmt.Errorf("sqlite: record firings: %w", err)
 		}
@@ -687,7 +687,7 @@ func (t *tx) RecordFirings(ctx context.Context, at time.Time, fs []store.AlarmFi
 		}
 		// ?1 comes first in the text, so the bare ? that follow are ?2, ?3, …
 		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(chunk)), ", ")
-		if _, err := t.q.ExecContext(ctx, `INSERT INTO alarm_firings (policy_id, certificate_id, not_after, last_fired_at)
+		if _, err := t.ExecContext(ctx, `INSERT INTO alarm_firings (policy_id, certificate_id, not_after, last_fired_at)
 			SELECT v.column1, v.column2, v.column3, ?1 FROM (VALUES `+values+`) v WHERE true
 			ON CONFLICT (policy_id, certificate_id, not_after) DO UPDATE SET last_fired_at = excluded.last_fired_at`,
 			args...); err != nil {
@@ -703,7 +703,7 @@ func (t *tx) MarkAlarmsEvaluated(ctx context.Context, at time.Time) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: mark alarm policies evaluated: %w", err)
 	}
-	if _, err := t.q.ExecContext(ctx, "UPDATE alarm_policies SET last_evaluated_at = ? WHERE enabled = 1", ts); err != nil {
+	if _, err := t.ExecContext(ctx, "UPDATE alarm_policies SET last_evaluated_at = ? WHERE enabled = 1", ts); err != nil {
 		return fmt.Errorf("sqlite: mark alarm policies evaluated: %w", err)
 	}
 	return nil
