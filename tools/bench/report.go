@@ -319,8 +319,8 @@ func (r *report) markdown() string {
 	if len(sizes) > 1 {
 		w("%d rounds at N = %d, %d at N = %s", m.tfRounds, sizes[0], m.tfRoundsB, joinInts(sizes[1:]))
 		if m.tfRoundsB == 1 {
-			w(" (one round: at N = 1000 the two ssl kinds alone take 15–30 minutes on this machine — see below —\n")
-			w("so more rounds would break the run-time budget; those figures are single measurements)")
+			w(" (one round: at the larger N the two ssl kinds take several minutes each — Terraform's cost\n")
+			w("grows with N², see below — so more rounds would break the run-time budget; those figures are single measurements)")
 		}
 		w(".\n")
 	} else {
