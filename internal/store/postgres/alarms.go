@@ -2,59 +2,13 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
+	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
-
-// recipientJSON is how a recipient is kept in alarm_policies.recipients: with
-// its own field names, so that renaming a Go field does not change stored data.
-type recipientJSON struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
-	Phone string `json:"phone"`
-}
-
-// marshalRecipients encodes rs as a JSON array.
-func marshalRecipients(rs []store.Recipient) (string, error) {
-	js := make([]recipientJSON, len(rs))
-	for i, r := range rs {
-		js[i] = recipientJSON(r)
-	}
-	return marshalJSON(js, "[]")
-}
-
-// unmarshalRecipients decodes a JSON array written by marshalRecipients; nil when empty.
-func unmarshalRecipients(b []byte) ([]store.Recipient, error) {
-	var js []recipientJSON
-	if err := json.Unmarshal(b, &js); err != nil {
-		return nil, err
-	}
-	if len(js) == 0 {
-		return nil, nil
-	}
-	rs := make([]store.Recipient, len(js))
-	for i, r := range js {
-		rs[i] = store.Recipient(r)
-	}
-	return rs, nil
-}
-
-// uniqueIDs returns ids without repetitions, first occurrence kept.
-func uniqueIDs(ids []string) []string {
-	seen := make(map[string]bool, len(ids))
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
-}
 
 // policySelect selects policies with their explicit certificates, one row per
 // certificate (one row with a NULL certificate for a policy naming none), in
@@ -90,16 +44,9 @@ func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([
 		if n := len(out); n > 0 && out[n-1].ID == p.ID {
 			cur = out[n-1]
 		} else {
-			if p.Recipients, err = unmarshalRecipients(recipients); err != nil {
-				return nil, fmt.Errorf("alarm policy %q: recipients: %w", p.ID, err)
+			if err := sqlcommon.DecodePolicy(&p, recipients, channels, secret); err != nil {
+				return nil, err
 			}
-			if err := json.Unmarshal(channels, &p.Channels); err != nil {
-				return nil, fmt.Errorf("alarm policy %q: channels: %w", p.ID, err)
-			}
-			if len(p.Channels) == 0 {
-				p.Channels = nil
-			}
-			p.WebhookSecretSealed = nilIfEmpty(secret)
 			out = append(out, cur)
 		}
 		if certificateID != nil {
@@ -147,22 +94,18 @@ func (r reader) ListAlarmPolicies(ctx context.Context, projects []string) ([]*st
 // policyArgs returns the values of the alarm_policies columns of p ($1-$14, id
 // first, in policyColumns order) and its explicit certificates ($15).
 func policyArgs(p *store.AlarmPolicy) ([]any, error) {
-	recipients, err := marshalRecipients(p.Recipients)
+	recipients, channels, err := sqlcommon.PolicyJSON(p)
 	if err != nil {
-		return nil, fmt.Errorf("recipients: %w", err)
-	}
-	channels, err := marshalJSON(p.Channels, "[]")
-	if err != nil {
-		return nil, fmt.Errorf("channels: %w", err)
+		return nil, err
 	}
 	for _, tm := range []time.Time{p.LastEvaluatedAt, p.CreatedAt, p.UpdatedAt} {
-		if err := checkTime(tm); err != nil {
+		if err := sqlcommon.CheckTime(tm); err != nil {
 			return nil, err
 		}
 	}
 	return []any{p.ID, p.Name, p.Remarks, p.Project, p.DaysBeforeExpiry, p.RepeatInterval, recipients,
-		channels, p.WebhookURL, nilIfEmpty(p.WebhookSecretSealed), p.Enabled, p.LastEvaluatedAt,
-		p.CreatedAt, p.UpdatedAt, uniqueIDs(p.CertificateIDs)}, nil
+		channels, p.WebhookURL, sqlcommon.NilIfEmpty(p.WebhookSecretSealed), p.Enabled, p.LastEvaluatedAt,
+		p.CreatedAt, p.UpdatedAt, sqlcommon.UniqueIDs(p.CertificateIDs)}, nil
 }
 
 // policyColumns are the columns of alarm_policies, in policyArgs order.
@@ -324,7 +267,7 @@ func (r reader) FindAlarmCandidates(ctx context.Context, q store.AlarmCandidateQ
 	if q.Statuses != nil && len(q.Statuses) == 0 {
 		return nil, nil // no status admitted
 	}
-	if err := checkTime(q.Now); err != nil {
+	if err := sqlcommon.CheckTime(q.Now); err != nil {
 		return nil, fmt.Errorf("postgres: alarm candidates: %w", err)
 	}
 	from, base := candidateBounds(q.Now)
@@ -333,7 +276,7 @@ func (r reader) FindAlarmCandidates(ctx context.Context, q store.AlarmCandidateQ
 		statuses = q.Statuses
 	}
 	if q.Due && !q.RefireBefore.IsZero() {
-		if err := checkTime(q.RefireBefore); err != nil {
+		if err := sqlcommon.CheckTime(q.RefireBefore); err != nil {
 			return nil, fmt.Errorf("postgres: alarm candidates: refire before: %w", err)
 		}
 		// last < t ⇔ last < t rounded up: stored times have microsecond precision.
@@ -369,7 +312,7 @@ func (r reader) FindAlarmCandidates(ctx context.Context, q store.AlarmCandidateQ
 // transaction stays usable).
 func (t *tx) RecordFiring(ctx context.Context, policyID, certificateID string, notAfter, at time.Time) error {
 	for _, tm := range []time.Time{notAfter, at} {
-		if err := checkTime(tm); err != nil {
+		if err := sqlcommon.CheckTime(tm); err != nil {
 			return fmt.Errorf("postgres: record firing of policy %q for %q: %w", policyID, certificateID, err)
 		}
 	}
@@ -412,7 +355,7 @@ func buildNotificationsQuery(f store.NotificationFilter) (string, []any, error) 
 	eq("channel", f.Channel)
 	eq("status", f.Status)
 	if !f.DueBy.IsZero() {
-		if err := checkTime(f.DueBy); err != nil {
+		if err := sqlcommon.CheckTime(f.DueBy); err != nil {
 			return "", nil, fmt.Errorf("due by: %w", err)
 		}
 		// s <= due ⇔ s <= due rounded down: stored times have microsecond precision.
@@ -468,7 +411,7 @@ func (r reader) ListNotifications(ctx context.Context, f store.NotificationFilte
 // instead of failing, so the transaction stays usable.
 func (t *tx) InsertNotification(ctx context.Context, n *store.Notification) error {
 	for _, tm := range []time.Time{n.NotAfter, n.NextAttemptAt, n.CreatedAt, n.SentAt} {
-		if err := checkTime(tm); err != nil {
+		if err := sqlcommon.CheckTime(tm); err != nil {
 			return fmt.Errorf("postgres: insert notification %q: %w", n.ID, err)
 		}
 	}
@@ -491,7 +434,7 @@ func (t *tx) InsertNotification(ctx context.Context, n *store.Notification) erro
 // next attempt, last error, sent time); ErrNotFound when it does not exist.
 func (t *tx) UpdateNotification(ctx context.Context, n *store.Notification) error {
 	for _, tm := range []time.Time{n.NextAttemptAt, n.SentAt} {
-		if err := checkTime(tm); err != nil {
+		if err := sqlcommon.CheckTime(tm); err != nil {
 			return fmt.Errorf("postgres: update notification %q: %w", n.ID, err)
 		}
 	}
@@ -520,7 +463,7 @@ func (t *tx) InsertNotifications(ctx context.Context, ns []*store.Notification) 
 	)
 	for _, n := range ns {
 		for _, tm := range []time.Time{n.NotAfter, n.NextAttemptAt, n.CreatedAt, n.SentAt} {
-			if err := checkTime(tm); err != nil {
+			if err := sqlcommon.CheckTime(tm); err != nil {
 				return 0, fmt.Errorf("postgres: insert notification %q: %w", n.ID, err)
 			}
 		}
@@ -554,7 +497,7 @@ func (t *tx) InsertNotifications(ctx context.Context, ns []*store.Notification) 
 // fired to at, in one statement over arrays; ErrNotFound, before anything is
 // written, when a policy does not exist.
 func (t *tx) RecordFirings(ctx context.Context, at time.Time, fs []store.AlarmFiring) error {
-	if err := checkTime(at); err != nil {
+	if err := sqlcommon.CheckTime(at); err != nil {
 		return fmt.Errorf("postgres: record firings: %w", err)
 	}
 	// One row per key: an upsert must not meet its own rows twice. Stored times
@@ -568,7 +511,7 @@ func (t *tx) RecordFirings(ctx context.Context, at time.Time, fs []store.AlarmFi
 	var notAfter []time.Time
 	known := map[string]bool{}
 	for _, f := range fs {
-		if err := checkTime(f.NotAfter); err != nil {
+		if err := sqlcommon.CheckTime(f.NotAfter); err != nil {
 			return fmt.Errorf("postgres: record firing of policy %q for %q: %w", f.PolicyID, f.CertificateID, err)
 		}
 		k := key{f.PolicyID, f.CertificateID, f.NotAfter.Truncate(time.Microsecond).UTC()}
@@ -604,7 +547,7 @@ func (t *tx) RecordFirings(ctx context.Context, at time.Time, fs []store.AlarmFi
 
 // MarkAlarmsEvaluated sets last_evaluated_at of every enabled policy to at.
 func (t *tx) MarkAlarmsEvaluated(ctx context.Context, at time.Time) error {
-	if err := checkTime(at); err != nil {
+	if err := sqlcommon.CheckTime(at); err != nil {
 		return fmt.Errorf("postgres: mark alarm policies evaluated: %w", err)
 	}
 	if _, err := t.q.Exec(ctx, "UPDATE alarm_policies SET last_evaluated_at = $1 WHERE enabled", at); err != nil {

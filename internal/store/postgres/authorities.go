@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
+	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
 
 // authorityColumns are the columns of an authority, in scanAuthority order.
@@ -25,7 +26,7 @@ func scanAuthority(row pgx.Row) (*store.Authority, error) {
 		&rootKey, &interKey, &a.CRLNumber, &a.CreatedAt); err != nil {
 		return nil, err
 	}
-	a.RootKeySealed, a.IntermediateKeySealed = nilIfEmpty(rootKey), nilIfEmpty(interKey)
+	a.RootKeySealed, a.IntermediateKeySealed = sqlcommon.NilIfEmpty(rootKey), sqlcommon.NilIfEmpty(interKey)
 	return &a, nil
 }
 
@@ -67,13 +68,13 @@ func (r reader) ListAuthorities(ctx context.Context) ([]*store.Authority, error)
 // InsertAuthority stores a CA hierarchy; ErrConflict when the id exists. A taken
 // id inserts nothing instead of failing, so the transaction stays usable.
 func (t *tx) InsertAuthority(ctx context.Context, a *store.Authority) error {
-	if err := checkTime(a.CreatedAt); err != nil {
+	if err := sqlcommon.CheckTime(a.CreatedAt); err != nil {
 		return fmt.Errorf("postgres: insert authority %q: %w", a.ID, err)
 	}
 	tag, err := t.q.Exec(ctx, "INSERT INTO authorities ("+authorityColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
 		a.ID, a.Brand, a.KeyAlgorithm, a.RootPEM, a.IntermediatePEM,
-		nilIfEmpty(a.RootKeySealed), nilIfEmpty(a.IntermediateKeySealed), a.CRLNumber, a.CreatedAt)
+		sqlcommon.NilIfEmpty(a.RootKeySealed), sqlcommon.NilIfEmpty(a.IntermediateKeySealed), a.CRLNumber, a.CreatedAt)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = store.ErrConflict
 	}
@@ -153,7 +154,7 @@ func (r reader) ListRevokedSerials(ctx context.Context, caID string) ([]*store.S
 // A taken key inserts nothing instead of failing, so the transaction stays usable.
 func (t *tx) InsertSerial(ctx context.Context, s *store.Serial) error {
 	for _, tm := range []time.Time{s.NotAfter, s.RevokedAt, s.CreatedAt} {
-		if err := checkTime(tm); err != nil {
+		if err := sqlcommon.CheckTime(tm); err != nil {
 			return fmt.Errorf("postgres: insert serial %s of authority %q: %w", s.Serial, s.CAID, err)
 		}
 	}
@@ -175,7 +176,7 @@ const revokeSerialsSQL = "UPDATE serials SET revoked = TRUE, revoked_at = $2, re
 // RevokeSerials marks every unrevoked serial of a certificate record revoked and
 // returns how many it marked; serials revoked before keep their time and reason.
 func (t *tx) RevokeSerials(ctx context.Context, certificateID string, at time.Time, reason int) (int, error) {
-	if err := checkTime(at); err != nil {
+	if err := sqlcommon.CheckTime(at); err != nil {
 		return 0, fmt.Errorf("postgres: revoke serials of %q: %w", certificateID, err)
 	}
 	tag, err := t.q.Exec(ctx, revokeSerialsSQL, certificateID, at, reason)
@@ -188,7 +189,7 @@ func (t *tx) RevokeSerials(ctx context.Context, certificateID string, at time.Ti
 // RevokeSerial marks one serial revoked; a serial revoked before keeps its time
 // and reason. ErrNotFound when it does not exist.
 func (t *tx) RevokeSerial(ctx context.Context, caID, serial string, at time.Time, reason int) error {
-	if err := checkTime(at); err != nil {
+	if err := sqlcommon.CheckTime(at); err != nil {
 		return fmt.Errorf("postgres: revoke serial %s of authority %q: %w", serial, caID, err)
 	}
 	// The outer SELECT sees the statement's snapshot, from before the update:

@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
+	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
 
 // querier is what reads and writes need from *pgxpool.Pool and pgx.Tx.
@@ -68,8 +68,8 @@ func scanCertificate(row pgx.Row, withSecrets bool) (*store.Certificate, error) 
 		c.SANs = sans
 	}
 	if withSecrets {
-		c.PrivateKeySealed = nilIfEmpty(privateKeySealed)
-		c.EncryptionKeySealed = nilIfEmpty(encryptionSealed)
+		c.PrivateKeySealed = sqlcommon.NilIfEmpty(privateKeySealed)
+		c.EncryptionKeySealed = sqlcommon.NilIfEmpty(encryptionSealed)
 	}
 	return &c, nil
 }
@@ -155,14 +155,14 @@ func buildListQuery(f store.CertificateFilter) (string, []any, error) {
 		// Containment of one object holding every pair: each key must be present
 		// with exactly that string value. Keys are JSON keys, so dots or quotes
 		// in them need no path quoting.
-		tags, err := marshalJSON(f.Tags, "{}")
+		tags, err := sqlcommon.MarshalJSON(f.Tags, "{}")
 		if err != nil {
 			return "", nil, fmt.Errorf("tags: %w", err)
 		}
 		where = append(where, "c.tags @> "+arg(tags)+"::jsonb")
 	}
 	if !f.NotAfterFrom.IsZero() {
-		if err := checkTime(f.NotAfterFrom); err != nil {
+		if err := sqlcommon.CheckTime(f.NotAfterFrom); err != nil {
 			return "", nil, fmt.Errorf("not_after from: %w", err)
 		}
 		// Stored times have microsecond precision: s >= from ⇔ s >= from rounded up.
@@ -173,7 +173,7 @@ func buildListQuery(f store.CertificateFilter) (string, []any, error) {
 		where = append(where, "c.not_after >= "+arg(from))
 	}
 	if !f.NotAfterTo.IsZero() {
-		if err := checkTime(f.NotAfterTo); err != nil {
+		if err := sqlcommon.CheckTime(f.NotAfterTo); err != nil {
 			return "", nil, fmt.Errorf("not_after to: %w", err)
 		}
 		// s <= to ⇔ s <= to rounded down, which is what the driver sends.
@@ -229,7 +229,7 @@ func (r reader) GetIdempotency(ctx context.Context, key string) (*store.Idempote
 
 // certificateArgs returns the values of every column of c, in getColumns order.
 func certificateArgs(c *store.Certificate) ([]any, error) {
-	tags, err := marshalJSON(c.Tags, "{}")
+	tags, err := sqlcommon.MarshalJSON(c.Tags, "{}")
 	if err != nil {
 		return nil, fmt.Errorf("tags: %w", err)
 	}
@@ -238,7 +238,7 @@ func certificateArgs(c *store.Certificate) ([]any, error) {
 		sans = []string{}
 	}
 	for _, t := range []time.Time{c.NotBefore, c.NotAfter, c.CreatedAt, c.UpdatedAt} {
-		if err := checkTime(t); err != nil {
+		if err := sqlcommon.CheckTime(t); err != nil {
 			return nil, err
 		}
 	}
@@ -246,7 +246,7 @@ func certificateArgs(c *store.Certificate) ([]any, error) {
 		c.IgnoreNotifications, c.Version, c.Domain, sans, c.Issuer, c.SerialNumber, c.NotBefore,
 		c.NotAfter, c.FingerprintSHA256, c.KeyAlgorithm, c.KeySize, c.CertificatePEM, c.LeafPEM,
 		c.CAChainPEM, c.ChainComplete, c.EncryptionCertPEM, c.PrivateKeyWriteOnly, c.Spec,
-		c.CreatedAt, c.UpdatedAt, nilIfEmpty(c.PrivateKeySealed), nilIfEmpty(c.EncryptionKeySealed)}, nil
+		c.CreatedAt, c.UpdatedAt, sqlcommon.NilIfEmpty(c.PrivateKeySealed), sqlcommon.NilIfEmpty(c.EncryptionKeySealed)}, nil
 }
 
 // columnCount is the number of columns in getColumns.
@@ -348,7 +348,7 @@ func (t *tx) DeleteCertificate(ctx context.Context, id string) error {
 // aborts the transaction: the insert is conditional rather than failing.
 func (t *tx) InsertVersion(ctx context.Context, v *store.CertificateVersion) error {
 	for _, tm := range []time.Time{v.NotBefore, v.NotAfter, v.CreatedAt} {
-		if err := checkTime(tm); err != nil {
+		if err := sqlcommon.CheckTime(tm); err != nil {
 			return fmt.Errorf("postgres: insert version %d of %q: %w", v.Version, v.CertificateID, err)
 		}
 	}
@@ -385,7 +385,7 @@ func (t *tx) InsertVersion(ctx context.Context, v *store.CertificateVersion) err
 
 // PutIdempotency stores the outcome of a request; ErrConflict when the key exists.
 func (t *tx) PutIdempotency(ctx context.Context, r *store.Idempotency) error {
-	if err := checkTime(r.CreatedAt); err != nil {
+	if err := sqlcommon.CheckTime(r.CreatedAt); err != nil {
 		return fmt.Errorf("postgres: put idempotency key %q: %w", r.Key, err)
 	}
 	tag, err := t.q.Exec(ctx, `INSERT INTO idempotency (key, operation, request_hash, result_id, created_at)
@@ -412,36 +412,4 @@ func mapErr(err error) error {
 		return fmt.Errorf("%w (%w)", store.ErrNotFound, err)
 	}
 	return err
-}
-
-// checkTime refuses times the SQLite store cannot keep (years outside
-// 0000-9999), so that both stores accept the same values.
-func checkTime(t time.Time) error {
-	if y := t.UTC().Year(); y < 0 || y > 9999 {
-		return fmt.Errorf("time %s: year outside 0000-9999", t)
-	}
-	return nil
-}
-
-// marshalJSON encodes v without HTML escaping; empty when v is nil or empty.
-func marshalJSON(v any, empty string) (string, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", err
-	}
-	s := strings.TrimSpace(b.String())
-	if s == "null" {
-		return empty, nil
-	}
-	return s, nil
-}
-
-// nilIfEmpty maps an empty byte slice to nil, so that "no secret" is one value.
-func nilIfEmpty(b []byte) []byte {
-	if len(b) == 0 {
-		return nil
-	}
-	return b
 }

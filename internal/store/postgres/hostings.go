@@ -1,29 +1,14 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
+	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
-
-// normalizeResources returns rs ordered by type, instance id and region (byte
-// order), without duplicates: the form a hosting keeps and returns.
-func normalizeResources(rs []store.PlatformResource) []store.PlatformResource {
-	out := slices.Clone(rs)
-	slices.SortFunc(out, compareResources)
-	return slices.Compact(out)
-}
-
-// compareResources orders resources by type, instance id, region.
-func compareResources(a, b store.PlatformResource) int {
-	return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.InstanceID, b.InstanceID),
-		strings.Compare(a.Region, b.Region))
-}
 
 // resourceArrays splits rs into three parallel arrays for unnest.
 func resourceArrays(rs []store.PlatformResource) (types, instances, regions []string) {
@@ -154,11 +139,11 @@ const insertHostingSQL = `WITH res AS (
 // exists or a resource is bound by another hosting, in which case nothing is written.
 func (t *tx) InsertHosting(ctx context.Context, h *store.Hosting) error {
 	for _, tm := range []time.Time{h.CreatedAt, h.UpdatedAt} {
-		if err := checkTime(tm); err != nil {
+		if err := sqlcommon.CheckTime(tm); err != nil {
 			return fmt.Errorf("postgres: insert hosting %q: %w", h.ID, err)
 		}
 	}
-	types, instances, regions := resourceArrays(normalizeResources(h.Resources))
+	types, instances, regions := resourceArrays(sqlcommon.NormalizeResources(h.Resources))
 	var inserted bool
 	err := t.q.QueryRow(ctx, insertHostingSQL, h.ID, h.Project, h.CertificateID, h.CreatedAt, h.UpdatedAt,
 		types, instances, regions).Scan(&inserted)
@@ -202,10 +187,10 @@ const updateHostingSQL = `WITH res AS (
 // ErrNotFound when it does not exist, ErrConflict when a resource is bound by
 // another hosting, in which case nothing changes.
 func (t *tx) UpdateHosting(ctx context.Context, h *store.Hosting) error {
-	if err := checkTime(h.UpdatedAt); err != nil {
+	if err := sqlcommon.CheckTime(h.UpdatedAt); err != nil {
 		return fmt.Errorf("postgres: update hosting %q: %w", h.ID, err)
 	}
-	types, instances, regions := resourceArrays(normalizeResources(h.Resources))
+	types, instances, regions := resourceArrays(sqlcommon.NormalizeResources(h.Resources))
 	var exists, taken bool
 	err := t.q.QueryRow(ctx, updateHostingSQL, h.ID, h.Project, h.CertificateID, h.UpdatedAt,
 		types, instances, regions).Scan(&exists, &taken)
@@ -307,7 +292,7 @@ func (r reader) ListDeployments(ctx context.Context, f store.DeploymentFilter) (
 // inserts nothing instead of failing, so the transaction stays usable.
 func (t *tx) InsertDeployment(ctx context.Context, d *store.Deployment) error {
 	for _, tm := range []time.Time{d.StartedAt, d.FinishedAt} {
-		if err := checkTime(tm); err != nil {
+		if err := sqlcommon.CheckTime(tm); err != nil {
 			return fmt.Errorf("postgres: insert deployment %q: %w", d.ID, err)
 		}
 	}
@@ -331,7 +316,7 @@ func (t *tx) InsertDeployment(ctx context.Context, d *store.Deployment) error {
 // UpdateDeployment rewrites a deployment's status, message and finish time;
 // ErrNotFound when it does not exist.
 func (t *tx) UpdateDeployment(ctx context.Context, d *store.Deployment) error {
-	if err := checkTime(d.FinishedAt); err != nil {
+	if err := sqlcommon.CheckTime(d.FinishedAt); err != nil {
 		return fmt.Errorf("postgres: update deployment %q: %w", d.ID, err)
 	}
 	tag, err := t.q.Exec(ctx, "UPDATE deployments SET status = $2, message = $3, finished_at = $4 WHERE id = $1",

@@ -3,59 +3,13 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
+	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
-
-// recipientJSON is how a recipient is kept in alarm_policies.recipients: with
-// its own field names, so that renaming a Go field does not change stored data.
-type recipientJSON struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
-	Phone string `json:"phone"`
-}
-
-// marshalRecipients encodes rs as a JSON array.
-func marshalRecipients(rs []store.Recipient) (string, error) {
-	js := make([]recipientJSON, len(rs))
-	for i, r := range rs {
-		js[i] = recipientJSON(r)
-	}
-	return marshalJSON(js, "[]")
-}
-
-// unmarshalRecipients decodes a JSON array written by marshalRecipients; nil when empty.
-func unmarshalRecipients(s string) ([]store.Recipient, error) {
-	var js []recipientJSON
-	if err := json.Unmarshal([]byte(s), &js); err != nil {
-		return nil, err
-	}
-	if len(js) == 0 {
-		return nil, nil
-	}
-	rs := make([]store.Recipient, len(js))
-	for i, r := range js {
-		rs[i] = store.Recipient(r)
-	}
-	return rs, nil
-}
-
-// uniqueIDs returns ids without repetitions, first occurrence kept.
-func uniqueIDs(ids []string) []string {
-	seen := make(map[string]bool, len(ids))
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
-}
 
 // policySelect selects policies with their explicit certificates, one row per
 // certificate (one row with a NULL certificate for a policy naming none), in
@@ -92,16 +46,9 @@ func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([
 		if n := len(out); n > 0 && out[n-1].ID == p.ID {
 			cur = out[n-1]
 		} else {
-			if p.Recipients, err = unmarshalRecipients(recipients); err != nil {
-				return nil, fmt.Errorf("alarm policy %q: recipients: %w", p.ID, err)
+			if err := sqlcommon.DecodePolicy(&p, []byte(recipients), []byte(channels), secret); err != nil {
+				return nil, err
 			}
-			if err := json.Unmarshal([]byte(channels), &p.Channels); err != nil {
-				return nil, fmt.Errorf("alarm policy %q: channels: %w", p.ID, err)
-			}
-			if len(p.Channels) == 0 {
-				p.Channels = nil
-			}
-			p.WebhookSecretSealed = nilIfEmpty(secret)
 			for _, t := range []struct {
 				dst *time.Time
 				src string
@@ -159,13 +106,9 @@ func (r reader) ListAlarmPolicies(ctx context.Context, projects []string) ([]*st
 // policyArgs returns the values of the alarm_policies columns of p, id first, in
 // policyColumns order.
 func policyArgs(p *store.AlarmPolicy) ([]any, error) {
-	recipients, err := marshalRecipients(p.Recipients)
+	recipients, channels, err := sqlcommon.PolicyJSON(p)
 	if err != nil {
-		return nil, fmt.Errorf("recipients: %w", err)
-	}
-	channels, err := marshalJSON(p.Channels, "[]")
-	if err != nil {
-		return nil, fmt.Errorf("channels: %w", err)
+		return nil, err
 	}
 	var times [3]string
 	for i, tm := range []time.Time{p.LastEvaluatedAt, p.CreatedAt, p.UpdatedAt} {
@@ -174,7 +117,7 @@ func policyArgs(p *store.AlarmPolicy) ([]any, error) {
 		}
 	}
 	return []any{p.ID, p.Name, p.Remarks, p.Project, p.DaysBeforeExpiry, p.RepeatInterval, recipients,
-		channels, p.WebhookURL, nilIfEmpty(p.WebhookSecretSealed), p.Enabled, times[0], times[1], times[2]}, nil
+		channels, p.WebhookURL, sqlcommon.NilIfEmpty(p.WebhookSecretSealed), p.Enabled, times[0], times[1], times[2]}, nil
 }
 
 // policyColumns are the columns of alarm_policies, in policyArgs order.
@@ -184,7 +127,7 @@ var policyColumns = []string{"id", "name", "remarks", "project", "days_before_ex
 
 // insertPolicyCertificates writes the explicit certificates of policy id, in order.
 func (t *tx) insertPolicyCertificates(ctx context.Context, id string, certificateIDs []string) error {
-	for i, c := range uniqueIDs(certificateIDs) {
+	for i, c := range sqlcommon.UniqueIDs(certificateIDs) {
 		if _, err := t.ExecContext(ctx, "INSERT INTO alarm_policy_certificates (policy_id, certificate_id, ordinal) VALUES (?, ?, ?)",
 			id, c, i); err != nil {
 			return fmt.Errorf("certificate %q: %w", c, err)
@@ -662,7 +605,7 @@ func (t *tx) RecordFirings(ctx context.Context, at time.Time, fs []store.AlarmFi
 	}
 	// Checked here, so that a missing policy is reported whether or not foreign
 	// keys are enforced on this connection.
-	policies = uniqueIDs(policies)
+	policies = sqlcommon.UniqueIDs(policies)
 	for start := 0; start < len(policies); start += bulkRows {
 		chunk := policies[start:min(start+bulkRows, len(policies))]
 		args := make([]any, len(chunk))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
+	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
 
 // authorityColumns are the columns of an authority, in scanAuthority order.
@@ -25,7 +26,7 @@ func scanAuthority(sc scanner) (*store.Authority, error) {
 		&rootKey, &interKey, &a.CRLNumber, &created); err != nil {
 		return nil, err
 	}
-	a.RootKeySealed, a.IntermediateKeySealed = nilIfEmpty(rootKey), nilIfEmpty(interKey)
+	a.RootKeySealed, a.IntermediateKeySealed = sqlcommon.NilIfEmpty(rootKey), sqlcommon.NilIfEmpty(interKey)
 	var err error
 	if a.CreatedAt, err = parseTime(created); err != nil {
 		return nil, fmt.Errorf("authority %q: %w", a.ID, err)
@@ -75,7 +76,7 @@ func (t *tx) InsertAuthority(ctx context.Context, a *store.Authority) error {
 	}
 	_, err = t.ExecContext(ctx, "INSERT INTO authorities ("+authorityColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		a.ID, a.Brand, a.KeyAlgorithm, a.RootPEM, a.IntermediatePEM,
-		nilIfEmpty(a.RootKeySealed), nilIfEmpty(a.IntermediateKeySealed), a.CRLNumber, created)
+		sqlcommon.NilIfEmpty(a.RootKeySealed), sqlcommon.NilIfEmpty(a.IntermediateKeySealed), a.CRLNumber, created)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("sqlite: insert authority %q: %w", a.ID, store.ErrConflict)
 	}

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
+	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
 
 // timeLayout is how times are stored: UTC, fixed width, so that text order is
@@ -93,8 +93,8 @@ func scanCertificate(sc scanner, withSecrets bool) (*store.Certificate, error) {
 		}
 	}
 	if withSecrets {
-		c.PrivateKeySealed = nilIfEmpty(privateKeySealed)
-		c.EncryptionKeySealed = nilIfEmpty(encryptionSealed)
+		c.PrivateKeySealed = sqlcommon.NilIfEmpty(privateKeySealed)
+		c.EncryptionKeySealed = sqlcommon.NilIfEmpty(encryptionSealed)
 	}
 	return &c, nil
 }
@@ -274,11 +274,11 @@ func (r reader) GetIdempotency(ctx context.Context, key string) (*store.Idempote
 
 // certificateArgs returns the values of every column of c, in getColumns order.
 func certificateArgs(c *store.Certificate) ([]any, error) {
-	tags, err := marshalJSON(c.Tags, "{}")
+	tags, err := sqlcommon.MarshalJSON(c.Tags, "{}")
 	if err != nil {
 		return nil, fmt.Errorf("tags: %w", err)
 	}
-	sans, err := marshalJSON(c.SANs, "[]")
+	sans, err := sqlcommon.MarshalJSON(c.SANs, "[]")
 	if err != nil {
 		return nil, fmt.Errorf("sans: %w", err)
 	}
@@ -292,7 +292,7 @@ func certificateArgs(c *store.Certificate) ([]any, error) {
 		c.IgnoreNotifications, c.Version, c.Domain, sans, c.Issuer, c.SerialNumber, times[0],
 		times[1], c.FingerprintSHA256, c.KeyAlgorithm, c.KeySize, c.CertificatePEM, c.LeafPEM,
 		c.CAChainPEM, c.ChainComplete, c.EncryptionCertPEM, c.PrivateKeyWriteOnly, c.Spec,
-		times[2], times[3], nilIfEmpty(c.PrivateKeySealed), nilIfEmpty(c.EncryptionKeySealed)}, nil
+		times[2], times[3], sqlcommon.NilIfEmpty(c.PrivateKeySealed), sqlcommon.NilIfEmpty(c.EncryptionKeySealed)}, nil
 }
 
 // InsertCertificate adds a new record and its domains; ErrConflict when the id exists.
@@ -427,11 +427,10 @@ func (t *tx) PutIdempotency(ctx context.Context, r *store.Idempotency) error {
 // formatTime renders t in timeLayout; years outside 0000-9999 would break the
 // text order and are refused.
 func formatTime(t time.Time) (string, error) {
-	u := t.UTC()
-	if y := u.Year(); y < 0 || y > 9999 {
-		return "", fmt.Errorf("time %s: year outside 0000-9999", t)
+	if err := sqlcommon.CheckTime(t); err != nil {
+		return "", err
 	}
-	return u.Format(timeLayout), nil
+	return t.UTC().Format(timeLayout), nil
 }
 
 // parseTime reads a time written by formatTime.
@@ -441,27 +440,4 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
 	}
 	return t, nil
-}
-
-// marshalJSON encodes v without HTML escaping; empty when v is nil or empty.
-func marshalJSON(v any, empty string) (string, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", err
-	}
-	s := strings.TrimSpace(b.String())
-	if s == "null" {
-		return empty, nil
-	}
-	return s, nil
-}
-
-// nilIfEmpty maps an empty byte slice to nil, so that "no secret" is one value.
-func nilIfEmpty(b []byte) []byte {
-	if len(b) == 0 {
-		return nil
-	}
-	return b
 }

@@ -1,31 +1,16 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
+	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
-
-// normalizeResources returns rs ordered by type, instance id and region (byte
-// order), without duplicates: the form a hosting keeps and returns.
-func normalizeResources(rs []store.PlatformResource) []store.PlatformResource {
-	out := slices.Clone(rs)
-	slices.SortFunc(out, compareResources)
-	return slices.Compact(out)
-}
-
-// compareResources orders resources by type, instance id, region.
-func compareResources(a, b store.PlatformResource) int {
-	return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.InstanceID, b.InstanceID),
-		strings.Compare(a.Region, b.Region))
-}
 
 // savepoint runs fn inside a savepoint of the transaction: when fn fails, its
 // writes are undone and the transaction goes on as before the call, so that a
@@ -185,7 +170,7 @@ func (t *tx) InsertHosting(ctx context.Context, h *store.Hosting) error {
 		if err != nil {
 			return err
 		}
-		return t.insertResources(ctx, h.ID, normalizeResources(h.Resources))
+		return t.insertResources(ctx, h.ID, sqlcommon.NormalizeResources(h.Resources))
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: insert hosting %q: %w", h.ID, err)
@@ -216,7 +201,7 @@ func (t *tx) UpdateHosting(ctx context.Context, h *store.Hosting) error {
 		if _, err := t.ExecContext(ctx, "DELETE FROM hosting_resources WHERE hosting_id = ?", h.ID); err != nil {
 			return err
 		}
-		return t.insertResources(ctx, h.ID, normalizeResources(h.Resources))
+		return t.insertResources(ctx, h.ID, sqlcommon.NormalizeResources(h.Resources))
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: update hosting %q: %w", h.ID, err)
