@@ -10,17 +10,7 @@ import (
 	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
 
-// policySelect selects policies with their explicit certificates, one row per
-// certificate (one row with a NULL certificate for a policy naming none), in
-// the order the scan groups them by: policy id, then the policy's order.
-const policySelect = `SELECT p.id, p.name, p.remarks, p.project, p.days_before_expiry, p.repeat_interval,
-	p.recipients, p.channels, p.webhook_url, p.webhook_secret_sealed, p.enabled, p.last_evaluated_at,
-	p.created_at, p.updated_at, pc.certificate_id
-	FROM alarm_policies p LEFT JOIN alarm_policy_certificates pc ON pc.policy_id = p.id`
-
-const policyOrder = ` ORDER BY p.id, pc.ordinal`
-
-// queryPolicies runs a policySelect query and groups its rows into policies.
+// queryPolicies runs a sqlcommon.PolicySelect query and groups its rows into policies.
 func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([]*store.AlarmPolicy, error) {
 	rows, err := r.q.Query(ctx, query, args...)
 	if err != nil {
@@ -61,7 +51,7 @@ func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([
 
 // GetAlarmPolicy returns one policy, its webhook secret still sealed.
 func (r reader) GetAlarmPolicy(ctx context.Context, id string) (*store.AlarmPolicy, error) {
-	ps, err := r.queryPolicies(ctx, policySelect+" WHERE p.id = $1"+policyOrder, id)
+	ps, err := r.queryPolicies(ctx, sqlcommon.PolicySelect+" WHERE p.id = $1"+sqlcommon.PolicyOrder, id)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get alarm policy %q: %w", id, err)
 	}
@@ -74,7 +64,7 @@ func (r reader) GetAlarmPolicy(ctx context.Context, id string) (*store.AlarmPoli
 // ListAlarmPolicies returns the policies of projects (nil: every project; empty:
 // none), ordered by id, in one query.
 func (r reader) ListAlarmPolicies(ctx context.Context, projects []string) ([]*store.AlarmPolicy, error) {
-	q := policySelect
+	q := sqlcommon.PolicySelect
 	var args []any
 	switch {
 	case projects == nil:
@@ -84,7 +74,7 @@ func (r reader) ListAlarmPolicies(ctx context.Context, projects []string) ([]*st
 		q += " WHERE p.project = ANY($1::text[])"
 		args = append(args, projects)
 	}
-	ps, err := r.queryPolicies(ctx, q+policyOrder, args...)
+	ps, err := r.queryPolicies(ctx, q+sqlcommon.PolicyOrder, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list alarm policies: %w", err)
 	}
@@ -92,7 +82,7 @@ func (r reader) ListAlarmPolicies(ctx context.Context, projects []string) ([]*st
 }
 
 // policyArgs returns the values of the alarm_policies columns of p ($1-$14, id
-// first, in policyColumns order) and its explicit certificates ($15).
+// first, in sqlcommon.PolicyColumns order) and its explicit certificates ($15).
 func policyArgs(p *store.AlarmPolicy) ([]any, error) {
 	recipients, channels, err := sqlcommon.PolicyJSON(p)
 	if err != nil {
@@ -108,16 +98,11 @@ func policyArgs(p *store.AlarmPolicy) ([]any, error) {
 		p.CreatedAt, p.UpdatedAt, sqlcommon.UniqueIDs(p.CertificateIDs)}, nil
 }
 
-// policyColumns are the columns of alarm_policies, in policyArgs order.
-var policyColumns = []string{"id", "name", "remarks", "project", "days_before_expiry", "repeat_interval",
-	"recipients", "channels", "webhook_url", "webhook_secret_sealed", "enabled", "last_evaluated_at",
-	"created_at", "updated_at"}
-
 // insertPolicySQL inserts a policy and its explicit certificates in one
 // statement when the id is free, and returns whether it went in.
 var insertPolicySQL = `WITH ins AS (
-		INSERT INTO alarm_policies (` + strings.Join(policyColumns, ", ") + `)
-		VALUES (` + placeholders(1, len(policyColumns)) + `)
+		INSERT INTO alarm_policies (` + strings.Join(sqlcommon.PolicyColumns, ", ") + `)
+		VALUES (` + placeholders(1, len(sqlcommon.PolicyColumns)) + `)
 		ON CONFLICT (id) DO NOTHING
 		RETURNING id
 	), ids AS (
@@ -129,8 +114,8 @@ var insertPolicySQL = `WITH ins AS (
 // updatePolicySQL rewrites every column of a policy ($1) and its explicit
 // certificates in one statement, and returns whether the policy exists.
 var updatePolicySQL = func() string {
-	sets := make([]string, 0, len(policyColumns)-1)
-	for i, col := range policyColumns[1:] {
+	sets := make([]string, 0, len(sqlcommon.PolicyColumns)-1)
+	for i, col := range sqlcommon.PolicyColumns[1:] {
 		sets = append(sets, fmt.Sprintf("%s = $%d", col, i+2))
 	}
 	return `WITH upd AS (
@@ -329,12 +314,6 @@ func (t *tx) RecordFiring(ctx context.Context, policyID, certificateID string, n
 	return nil
 }
 
-// notificationColumns are the columns of a notification, in scan order (the
-// project is written, never read back).
-const notificationColumns = `id, dedup_key, policy_id, certificate_id, not_after, days_left,
-	recipient_name, recipient_email, recipient_phone, channel, status, attempts, next_attempt_at,
-	last_error, created_at, sent_at`
-
 // buildNotificationsQuery turns a filter into one SELECT and its arguments.
 func buildNotificationsQuery(f store.NotificationFilter) (string, []any, error) {
 	var (
@@ -368,7 +347,7 @@ func buildNotificationsQuery(f store.NotificationFilter) (string, []any, error) 
 	default:
 		where = append(where, "project = ANY("+arg(f.Projects)+"::text[])")
 	}
-	q := "SELECT " + notificationColumns + " FROM notifications"
+	q := "SELECT " + sqlcommon.NotificationColumns + " FROM notifications"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -415,7 +394,7 @@ func (t *tx) InsertNotification(ctx context.Context, n *store.Notification) erro
 			return fmt.Errorf("postgres: insert notification %q: %w", n.ID, err)
 		}
 	}
-	tag, err := t.q.Exec(ctx, "INSERT INTO notifications ("+notificationColumns+`, project)
+	tag, err := t.q.Exec(ctx, "INSERT INTO notifications ("+sqlcommon.NotificationColumns+`, project)
 		SELECT `+placeholders(1, 16)+`, COALESCE((SELECT project FROM alarm_policies WHERE id = $3), '')
 		ON CONFLICT DO NOTHING`,
 		n.ID, n.DedupKey, n.PolicyID, n.CertificateID, n.NotAfter, n.DaysLeft,
@@ -473,7 +452,7 @@ func (t *tx) InsertNotifications(ctx context.Context, ns []*store.Notification) 
 		daysLeft, attempts = append(daysLeft, int64(n.DaysLeft)), append(attempts, int64(n.Attempts))
 		notAfter, next, created, sent = append(notAfter, n.NotAfter), append(next, n.NextAttemptAt), append(created, n.CreatedAt), append(sent, n.SentAt)
 	}
-	tag, err := t.q.Exec(ctx, "INSERT INTO notifications ("+notificationColumns+`, project)
+	tag, err := t.q.Exec(ctx, "INSERT INTO notifications ("+sqlcommon.NotificationColumns+`, project)
 		SELECT v.id, v.dedup_key, v.policy_id, v.certificate_id, v.not_after, v.days_left,
 			v.recipient_name, v.recipient_email, v.recipient_phone, v.channel, v.status, v.attempts,
 			v.next_attempt_at, v.last_error, v.created_at, v.sent_at, COALESCE(p.project, '')

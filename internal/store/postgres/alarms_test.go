@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
+	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 	"github.com/sslkit/terraform-provider-ssl/internal/store/storetest"
 )
 
@@ -49,7 +50,7 @@ func TestAlarmCandidatesScale(t *testing.T) {
 
 	start := time.Now()
 	err := s.Update(ctx, func(stx store.Tx) error {
-		cols := strings.Split(getColumns, ",")
+		cols := strings.Split(sqlcommon.CertificateGetColumns, ",")
 		for i := range cols {
 			cols[i] = strings.TrimSpace(cols[i])
 		}

@@ -12,11 +12,7 @@ import (
 	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
 
-// authorityColumns are the columns of an authority, in scanAuthority order.
-const authorityColumns = `id, brand, key_algorithm, root_pem, intermediate_pem,
-	root_key_sealed, intermediate_key_sealed, crl_number, created_at`
-
-// scanAuthority reads one row of authorityColumns.
+// scanAuthority reads one row of sqlcommon.AuthorityColumns.
 func scanAuthority(row pgx.Row) (*store.Authority, error) {
 	var (
 		a                 store.Authority
@@ -32,7 +28,7 @@ func scanAuthority(row pgx.Row) (*store.Authority, error) {
 
 // GetAuthority returns one CA hierarchy, sealed keys included.
 func (r reader) GetAuthority(ctx context.Context, id string) (*store.Authority, error) {
-	row := r.q.QueryRow(ctx, "SELECT "+authorityColumns+" FROM authorities WHERE id = $1", id)
+	row := r.q.QueryRow(ctx, "SELECT "+sqlcommon.AuthorityColumns+" FROM authorities WHERE id = $1", id)
 	a, err := scanAuthority(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("postgres: authority %q: %w", id, store.ErrNotFound)
@@ -46,7 +42,7 @@ func (r reader) GetAuthority(ctx context.Context, id string) (*store.Authority, 
 // ListAuthorities returns every CA hierarchy, ordered by id (byte order: the
 // column has the "C" collation).
 func (r reader) ListAuthorities(ctx context.Context) ([]*store.Authority, error) {
-	rows, err := r.q.Query(ctx, "SELECT "+authorityColumns+" FROM authorities ORDER BY id")
+	rows, err := r.q.Query(ctx, "SELECT "+sqlcommon.AuthorityColumns+" FROM authorities ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list authorities: %w", err)
 	}
@@ -71,7 +67,7 @@ func (t *tx) InsertAuthority(ctx context.Context, a *store.Authority) error {
 	if err := sqlcommon.CheckTime(a.CreatedAt); err != nil {
 		return fmt.Errorf("postgres: insert authority %q: %w", a.ID, err)
 	}
-	tag, err := t.q.Exec(ctx, "INSERT INTO authorities ("+authorityColumns+`)
+	tag, err := t.q.Exec(ctx, "INSERT INTO authorities ("+sqlcommon.AuthorityColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
 		a.ID, a.Brand, a.KeyAlgorithm, a.RootPEM, a.IntermediatePEM,
 		sqlcommon.NilIfEmpty(a.RootKeySealed), sqlcommon.NilIfEmpty(a.IntermediateKeySealed), a.CRLNumber, a.CreatedAt)
@@ -98,10 +94,7 @@ func (t *tx) UpdateAuthority(ctx context.Context, a *store.Authority) error {
 	return nil
 }
 
-// serialColumns are the columns of a serial, in scanSerial order.
-const serialColumns = `ca_id, serial, certificate_id, version, not_after, revoked, revoked_at, reason, created_at`
-
-// scanSerial reads one row of serialColumns.
+// scanSerial reads one row of sqlcommon.SerialColumns.
 func scanSerial(row pgx.Row) (*store.Serial, error) {
 	var s store.Serial
 	if err := row.Scan(&s.CAID, &s.Serial, &s.CertificateID, &s.Version, &s.NotAfter, &s.Revoked,
@@ -113,7 +106,7 @@ func scanSerial(row pgx.Row) (*store.Serial, error) {
 
 // GetSerial returns one serial number of a CA.
 func (r reader) GetSerial(ctx context.Context, caID, serial string) (*store.Serial, error) {
-	row := r.q.QueryRow(ctx, "SELECT "+serialColumns+" FROM serials WHERE ca_id = $1 AND serial = $2", caID, serial)
+	row := r.q.QueryRow(ctx, "SELECT "+sqlcommon.SerialColumns+" FROM serials WHERE ca_id = $1 AND serial = $2", caID, serial)
 	s, err := scanSerial(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("postgres: serial %s of authority %q: %w", serial, caID, store.ErrNotFound)
@@ -126,7 +119,7 @@ func (r reader) GetSerial(ctx context.Context, caID, serial string) (*store.Seri
 
 // listRevokedSerialsSQL selects one CA's revoked serials; serials_ca_revoked
 // serves both the filter and the order.
-const listRevokedSerialsSQL = "SELECT " + serialColumns + " FROM serials WHERE ca_id = $1 AND revoked ORDER BY serial"
+const listRevokedSerialsSQL = "SELECT " + sqlcommon.SerialColumns + " FROM serials WHERE ca_id = $1 AND revoked ORDER BY serial"
 
 // ListRevokedSerials returns the revoked serials of one CA, ordered by serial
 // (byte order: the column has the "C" collation).
@@ -158,7 +151,7 @@ func (t *tx) InsertSerial(ctx context.Context, s *store.Serial) error {
 			return fmt.Errorf("postgres: insert serial %s of authority %q: %w", s.Serial, s.CAID, err)
 		}
 	}
-	tag, err := t.q.Exec(ctx, "INSERT INTO serials ("+serialColumns+`)
+	tag, err := t.q.Exec(ctx, "INSERT INTO serials ("+sqlcommon.SerialColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (ca_id, serial) DO NOTHING`,
 		s.CAID, s.Serial, s.CertificateID, s.Version, s.NotAfter, s.Revoked, s.RevokedAt, s.Reason, s.CreatedAt)
 	if err == nil && tag.RowsAffected() == 0 {

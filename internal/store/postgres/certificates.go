@@ -32,17 +32,7 @@ type tx struct {
 	reader
 }
 
-// listColumns are the certificate columns a list returns: every one but the secrets.
-const listColumns = `id, project, name, source, standard, status, status_code, tags,
-	ignore_notifications, version, domain, sans, issuer, serial_number, not_before,
-	not_after, fingerprint_sha256, key_algorithm, key_size, certificate_pem, leaf_pem,
-	ca_chain_pem, chain_complete, encryption_cert_pem, private_key_write_only, spec,
-	created_at, updated_at`
-
-// getColumns are listColumns followed by the sealed secrets.
-const getColumns = listColumns + `, private_key_sealed, encryption_key_sealed`
-
-// scanCertificate reads one row of listColumns (and the secrets when withSecrets).
+// scanCertificate reads one row of sqlcommon.CertificateListColumns (and the secrets when withSecrets).
 func scanCertificate(row pgx.Row, withSecrets bool) (*store.Certificate, error) {
 	var (
 		c                                  store.Certificate
@@ -76,7 +66,7 @@ func scanCertificate(row pgx.Row, withSecrets bool) (*store.Certificate, error) 
 
 // GetCertificate returns one certificate record, sealed secrets included.
 func (r reader) GetCertificate(ctx context.Context, id string) (*store.Certificate, error) {
-	row := r.q.QueryRow(ctx, "SELECT "+getColumns+" FROM certificates WHERE id = $1", id)
+	row := r.q.QueryRow(ctx, "SELECT "+sqlcommon.CertificateGetColumns+" FROM certificates WHERE id = $1", id)
 	c, err := scanCertificate(row, true)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("postgres: certificate %q: %w", id, store.ErrNotFound)
@@ -181,7 +171,7 @@ func buildListQuery(f store.CertificateFilter) (string, []any, error) {
 	}
 
 	var b strings.Builder
-	b.WriteString("SELECT " + listColumns + " FROM certificates c")
+	b.WriteString("SELECT " + sqlcommon.CertificateListColumns + " FROM certificates c")
 	if len(where) > 0 {
 		b.WriteString(" WHERE " + strings.Join(where, " AND "))
 	}
@@ -227,7 +217,7 @@ func (r reader) GetIdempotency(ctx context.Context, key string) (*store.Idempote
 	return &i, nil
 }
 
-// certificateArgs returns the values of every column of c, in getColumns order.
+// certificateArgs returns the values of every column of c, in sqlcommon.CertificateGetColumns order.
 func certificateArgs(c *store.Certificate) ([]any, error) {
 	tags, err := sqlcommon.MarshalJSON(c.Tags, "{}")
 	if err != nil {
@@ -249,8 +239,8 @@ func certificateArgs(c *store.Certificate) ([]any, error) {
 		c.CreatedAt, c.UpdatedAt, sqlcommon.NilIfEmpty(c.PrivateKeySealed), sqlcommon.NilIfEmpty(c.EncryptionKeySealed)}, nil
 }
 
-// columnCount is the number of columns in getColumns.
-var columnCount = len(strings.Split(getColumns, ","))
+// columnCount is the number of columns in sqlcommon.CertificateGetColumns.
+var columnCount = len(strings.Split(sqlcommon.CertificateGetColumns, ","))
 
 // placeholders returns "$from, …" with n numbered parameters.
 func placeholders(from, n int) string {
@@ -263,12 +253,12 @@ func placeholders(from, n int) string {
 
 // insertCertificateSQL inserts one record; a taken id inserts nothing instead of
 // failing, so that the transaction stays usable after ErrConflict.
-var insertCertificateSQL = "INSERT INTO certificates (" + getColumns + ") VALUES (" +
+var insertCertificateSQL = "INSERT INTO certificates (" + sqlcommon.CertificateGetColumns + ") VALUES (" +
 	placeholders(1, columnCount) + ") ON CONFLICT (id) DO NOTHING"
 
 // updateCertificateSQL overwrites every column but the id ($1).
 var updateCertificateSQL = func() string {
-	cols := strings.Split(getColumns, ",")
+	cols := strings.Split(sqlcommon.CertificateGetColumns, ",")
 	sets := make([]string, 0, len(cols)-1)
 	for i, col := range cols[1:] {
 		sets = append(sets, fmt.Sprintf("%s = $%d", strings.TrimSpace(col), i+2))

@@ -19,16 +19,7 @@ func resourceArrays(rs []store.PlatformResource) (types, instances, regions []st
 	return types, instances, regions
 }
 
-// hostingSelect selects hostings with their resources, one row per resource (one
-// row with NULL resource columns for a hosting without any), in the order the
-// scan groups them by: hosting creation time, id, then resource order.
-const hostingSelect = `SELECT h.id, h.project, h.certificate_id, h.created_at, h.updated_at,
-	r.type, r.instance_id, r.region
-	FROM hostings h LEFT JOIN hosting_resources r ON r.hosting_id = h.id`
-
-const hostingOrder = ` ORDER BY h.created_at, h.id, r.type, r.instance_id, r.region`
-
-// queryHostings runs a hostingSelect query and groups its rows into hostings.
+// queryHostings runs a sqlcommon.HostingSelect query and groups its rows into hostings.
 func (r reader) queryHostings(ctx context.Context, query string, args ...any) ([]*store.Hosting, error) {
 	rows, err := r.q.Query(ctx, query, args...)
 	if err != nil {
@@ -62,7 +53,7 @@ func (r reader) queryHostings(ctx context.Context, query string, args ...any) ([
 
 // GetHosting returns one hosting with its resources.
 func (r reader) GetHosting(ctx context.Context, id string) (*store.Hosting, error) {
-	hs, err := r.queryHostings(ctx, hostingSelect+" WHERE h.id = $1"+hostingOrder, id)
+	hs, err := r.queryHostings(ctx, sqlcommon.HostingSelect+" WHERE h.id = $1"+sqlcommon.HostingOrder, id)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get hosting %q: %w", id, err)
 	}
@@ -97,11 +88,11 @@ func buildHostingsQuery(f store.HostingFilter) (string, []any) {
 			WHERE b.type = %s AND b.instance_id = %s AND b.region = %s)`,
 			arg(f.Resource.Type), arg(f.Resource.InstanceID), arg(f.Resource.Region)))
 	}
-	q := hostingSelect
+	q := sqlcommon.HostingSelect
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	return q + hostingOrder, args
+	return q + sqlcommon.HostingOrder, args
 }
 
 // ListHostings returns the hostings matching f with their resources, in one query.
@@ -221,11 +212,6 @@ func (t *tx) DeleteHosting(ctx context.Context, id string) error {
 	return nil
 }
 
-// deploymentColumns are the columns of a deployment, in scanDeployment order
-// (the project is written, never read back).
-const deploymentColumns = `id, hosting_id, type, instance_id, region, certificate_id, version,
-	serial_number, status, replaced_certificate_id, replaced_version, message, started_at, finished_at`
-
 // buildDeploymentsQuery turns a filter into one SELECT and its arguments.
 func buildDeploymentsQuery(f store.DeploymentFilter) (string, []any) {
 	var (
@@ -252,7 +238,7 @@ func buildDeploymentsQuery(f store.DeploymentFilter) (string, []any) {
 	default:
 		where = append(where, "project = ANY("+arg(f.Projects)+"::text[])")
 	}
-	q := "SELECT " + deploymentColumns + " FROM deployments"
+	q := "SELECT " + sqlcommon.DeploymentColumns + " FROM deployments"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -296,7 +282,7 @@ func (t *tx) InsertDeployment(ctx context.Context, d *store.Deployment) error {
 			return fmt.Errorf("postgres: insert deployment %q: %w", d.ID, err)
 		}
 	}
-	tag, err := t.q.Exec(ctx, "INSERT INTO deployments ("+deploymentColumns+`, project)
+	tag, err := t.q.Exec(ctx, "INSERT INTO deployments ("+sqlcommon.DeploymentColumns+`, project)
 		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, COALESCE(
 			(SELECT project FROM hostings WHERE id = $2),
 			(SELECT project FROM certificates WHERE id = $6), '')

@@ -11,17 +11,7 @@ import (
 	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
 
-// policySelect selects policies with their explicit certificates, one row per
-// certificate (one row with a NULL certificate for a policy naming none), in
-// the order the scan groups them by: policy id, then the policy's order.
-const policySelect = `SELECT p.id, p.name, p.remarks, p.project, p.days_before_expiry, p.repeat_interval,
-	p.recipients, p.channels, p.webhook_url, p.webhook_secret_sealed, p.enabled, p.last_evaluated_at,
-	p.created_at, p.updated_at, pc.certificate_id
-	FROM alarm_policies p LEFT JOIN alarm_policy_certificates pc ON pc.policy_id = p.id`
-
-const policyOrder = ` ORDER BY p.id, pc.ordinal`
-
-// queryPolicies runs a policySelect query and groups its rows into policies.
+// queryPolicies runs a sqlcommon.PolicySelect query and groups its rows into policies.
 func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([]*store.AlarmPolicy, error) {
 	rows, err := r.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -71,7 +61,7 @@ func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([
 
 // GetAlarmPolicy returns one policy, its webhook secret still sealed.
 func (r reader) GetAlarmPolicy(ctx context.Context, id string) (*store.AlarmPolicy, error) {
-	ps, err := r.queryPolicies(ctx, policySelect+" WHERE p.id = ?"+policyOrder, id)
+	ps, err := r.queryPolicies(ctx, sqlcommon.PolicySelect+" WHERE p.id = ?"+sqlcommon.PolicyOrder, id)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get alarm policy %q: %w", id, err)
 	}
@@ -84,7 +74,7 @@ func (r reader) GetAlarmPolicy(ctx context.Context, id string) (*store.AlarmPoli
 // ListAlarmPolicies returns the policies of projects (nil: every project; empty:
 // none), ordered by id, in one query.
 func (r reader) ListAlarmPolicies(ctx context.Context, projects []string) ([]*store.AlarmPolicy, error) {
-	q := policySelect
+	q := sqlcommon.PolicySelect
 	var args []any
 	switch {
 	case projects == nil:
@@ -96,7 +86,7 @@ func (r reader) ListAlarmPolicies(ctx context.Context, projects []string) ([]*st
 			args = append(args, p)
 		}
 	}
-	ps, err := r.queryPolicies(ctx, q+policyOrder, args...)
+	ps, err := r.queryPolicies(ctx, q+sqlcommon.PolicyOrder, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list alarm policies: %w", err)
 	}
@@ -104,7 +94,7 @@ func (r reader) ListAlarmPolicies(ctx context.Context, projects []string) ([]*st
 }
 
 // policyArgs returns the values of the alarm_policies columns of p, id first, in
-// policyColumns order.
+// sqlcommon.PolicyColumns order.
 func policyArgs(p *store.AlarmPolicy) ([]any, error) {
 	recipients, channels, err := sqlcommon.PolicyJSON(p)
 	if err != nil {
@@ -119,11 +109,6 @@ func policyArgs(p *store.AlarmPolicy) ([]any, error) {
 	return []any{p.ID, p.Name, p.Remarks, p.Project, p.DaysBeforeExpiry, p.RepeatInterval, recipients,
 		channels, p.WebhookURL, sqlcommon.NilIfEmpty(p.WebhookSecretSealed), p.Enabled, times[0], times[1], times[2]}, nil
 }
-
-// policyColumns are the columns of alarm_policies, in policyArgs order.
-var policyColumns = []string{"id", "name", "remarks", "project", "days_before_expiry", "repeat_interval",
-	"recipients", "channels", "webhook_url", "webhook_secret_sealed", "enabled", "last_evaluated_at",
-	"created_at", "updated_at"}
 
 // insertPolicyCertificates writes the explicit certificates of policy id, in order.
 func (t *tx) insertPolicyCertificates(ctx context.Context, id string, certificateIDs []string) error {
@@ -144,8 +129,8 @@ func (t *tx) InsertAlarmPolicy(ctx context.Context, p *store.AlarmPolicy) error 
 		return fmt.Errorf("sqlite: insert alarm policy %q: %w", p.ID, err)
 	}
 	err = t.savepoint(ctx, func() error {
-		_, err := t.ExecContext(ctx, "INSERT INTO alarm_policies ("+strings.Join(policyColumns, ", ")+") VALUES ("+
-			placeholders(len(policyColumns))+")", args...)
+		_, err := t.ExecContext(ctx, "INSERT INTO alarm_policies ("+strings.Join(sqlcommon.PolicyColumns, ", ")+") VALUES ("+
+			placeholders(len(sqlcommon.PolicyColumns))+")", args...)
 		if isUniqueViolation(err) {
 			return store.ErrConflict
 		}
@@ -167,8 +152,8 @@ func (t *tx) UpdateAlarmPolicy(ctx context.Context, p *store.AlarmPolicy) error 
 	if err != nil {
 		return fmt.Errorf("sqlite: update alarm policy %q: %w", p.ID, err)
 	}
-	sets := make([]string, 0, len(policyColumns)-1)
-	for _, col := range policyColumns[1:] {
+	sets := make([]string, 0, len(sqlcommon.PolicyColumns)-1)
+	for _, col := range sqlcommon.PolicyColumns[1:] {
 		sets = append(sets, col+" = ?")
 	}
 	err = t.savepoint(ctx, func() error {
@@ -369,13 +354,7 @@ func (t *tx) RecordFiring(ctx context.Context, policyID, certificateID string, n
 	return nil
 }
 
-// notificationColumns are the columns of a notification, in scanNotification
-// order (the project is written, never read back).
-const notificationColumns = `id, dedup_key, policy_id, certificate_id, not_after, days_left,
-	recipient_name, recipient_email, recipient_phone, channel, status, attempts, next_attempt_at,
-	last_error, created_at, sent_at`
-
-// scanNotification reads one row of notificationColumns.
+// scanNotification reads one row of sqlcommon.NotificationColumns.
 func scanNotification(sc scanner) (*store.Notification, error) {
 	var (
 		n                             store.Notification
@@ -432,7 +411,7 @@ func buildNotificationsQuery(f store.NotificationFilter) (string, []any, error) 
 			args = append(args, p)
 		}
 	}
-	q := "SELECT " + notificationColumns + " FROM notifications"
+	q := "SELECT " + sqlcommon.NotificationColumns + " FROM notifications"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -463,7 +442,7 @@ func (t *tx) InsertNotification(ctx context.Context, n *store.Notification) erro
 			return fmt.Errorf("sqlite: insert notification %q: %w", n.ID, err)
 		}
 	}
-	_, err = t.ExecContext(ctx, "INSERT INTO notifications ("+notificationColumns+`, project)
+	_, err = t.ExecContext(ctx, "INSERT INTO notifications ("+sqlcommon.NotificationColumns+`, project)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 			COALESCE((SELECT project FROM alarm_policies WHERE id = ?3), ''))`,
 		n.ID, n.DedupKey, n.PolicyID, n.CertificateID, times[0], n.DaysLeft,
@@ -512,15 +491,15 @@ type preparer interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
-// insertNotificationsSQL inserts n rows of notificationColumns under the
+// insertNotificationsSQL inserts n rows of sqlcommon.NotificationColumns under the
 // project of their policy. OR IGNORE skips a row whose id or dedup key exists;
 // unlike ON CONFLICT DO NOTHING it also spares SQLite the statement journal a
 // multi-row statement that may abort half-way needs (every value is bound
 // from Go: nothing else can conflict). VALUES names its columns column1…
-// column16, in notificationColumns order.
+// column16, in sqlcommon.NotificationColumns order.
 func insertNotificationsSQL(n int) string {
 	row := "(" + placeholders(16) + ")"
-	return "INSERT OR IGNORE INTO notifications (" + notificationColumns + `, project)
+	return "INSERT OR IGNORE INTO notifications (" + sqlcommon.NotificationColumns + `, project)
 		SELECT v.*, COALESCE((SELECT project FROM alarm_policies WHERE id = v.column3), '')
 		FROM (VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + `) v`
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
+	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 	"github.com/sslkit/terraform-provider-ssl/internal/store/storetest"
 )
 
@@ -50,7 +51,7 @@ func TestAlarmCandidatesScale(t *testing.T) {
 	err := s.Update(ctx, func(stx store.Tx) error {
 		// Bulk: one prepared statement on the transaction.
 		stmt, err := stx.(*tx).q.(*sql.Tx).PrepareContext(ctx,
-			"INSERT INTO certificates ("+getColumns+") VALUES ("+placeholders(len(strings.Split(getColumns, ",")))+")")
+			"INSERT INTO certificates ("+sqlcommon.CertificateGetColumns+") VALUES ("+placeholders(len(strings.Split(sqlcommon.CertificateGetColumns, ",")))+")")
 		if err != nil {
 			return err
 		}

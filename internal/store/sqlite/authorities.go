@@ -11,11 +11,7 @@ import (
 	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
 
-// authorityColumns are the columns of an authority, in scanAuthority order.
-const authorityColumns = `id, brand, key_algorithm, root_pem, intermediate_pem,
-	root_key_sealed, intermediate_key_sealed, crl_number, created_at`
-
-// scanAuthority reads one row of authorityColumns.
+// scanAuthority reads one row of sqlcommon.AuthorityColumns.
 func scanAuthority(sc scanner) (*store.Authority, error) {
 	var (
 		a                 store.Authority
@@ -36,7 +32,7 @@ func scanAuthority(sc scanner) (*store.Authority, error) {
 
 // GetAuthority returns one CA hierarchy, sealed keys included.
 func (r reader) GetAuthority(ctx context.Context, id string) (*store.Authority, error) {
-	row := r.QueryRowContext(ctx, "SELECT "+authorityColumns+" FROM authorities WHERE id = ?", id)
+	row := r.QueryRowContext(ctx, "SELECT "+sqlcommon.AuthorityColumns+" FROM authorities WHERE id = ?", id)
 	a, err := scanAuthority(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlite: authority %q: %w", id, store.ErrNotFound)
@@ -49,7 +45,7 @@ func (r reader) GetAuthority(ctx context.Context, id string) (*store.Authority, 
 
 // ListAuthorities returns every CA hierarchy, ordered by id (byte order).
 func (r reader) ListAuthorities(ctx context.Context) ([]*store.Authority, error) {
-	rows, err := r.QueryContext(ctx, "SELECT "+authorityColumns+" FROM authorities ORDER BY id")
+	rows, err := r.QueryContext(ctx, "SELECT "+sqlcommon.AuthorityColumns+" FROM authorities ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list authorities: %w", err)
 	}
@@ -74,7 +70,7 @@ func (t *tx) InsertAuthority(ctx context.Context, a *store.Authority) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: insert authority %q: %w", a.ID, err)
 	}
-	_, err = t.ExecContext(ctx, "INSERT INTO authorities ("+authorityColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	_, err = t.ExecContext(ctx, "INSERT INTO authorities ("+sqlcommon.AuthorityColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		a.ID, a.Brand, a.KeyAlgorithm, a.RootPEM, a.IntermediatePEM,
 		sqlcommon.NilIfEmpty(a.RootKeySealed), sqlcommon.NilIfEmpty(a.IntermediateKeySealed), a.CRLNumber, created)
 	if isUniqueViolation(err) {
@@ -102,10 +98,7 @@ func (t *tx) UpdateAuthority(ctx context.Context, a *store.Authority) error {
 	return nil
 }
 
-// serialColumns are the columns of a serial, in scanSerial order.
-const serialColumns = `ca_id, serial, certificate_id, version, not_after, revoked, revoked_at, reason, created_at`
-
-// scanSerial reads one row of serialColumns.
+// scanSerial reads one row of sqlcommon.SerialColumns.
 func scanSerial(sc scanner) (*store.Serial, error) {
 	var (
 		s                            store.Serial
@@ -129,7 +122,7 @@ func scanSerial(sc scanner) (*store.Serial, error) {
 
 // GetSerial returns one serial number of a CA.
 func (r reader) GetSerial(ctx context.Context, caID, serial string) (*store.Serial, error) {
-	row := r.QueryRowContext(ctx, "SELECT "+serialColumns+" FROM serials WHERE ca_id = ? AND serial = ?", caID, serial)
+	row := r.QueryRowContext(ctx, "SELECT "+sqlcommon.SerialColumns+" FROM serials WHERE ca_id = ? AND serial = ?", caID, serial)
 	s, err := scanSerial(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlite: serial %s of authority %q: %w", serial, caID, store.ErrNotFound)
@@ -141,7 +134,7 @@ func (r reader) GetSerial(ctx context.Context, caID, serial string) (*store.Seri
 }
 
 // listRevokedSerialsSQL selects one CA's revoked serials through serials_ca_revoked.
-const listRevokedSerialsSQL = "SELECT " + serialColumns + " FROM serials WHERE ca_id = ? AND revoked = 1 ORDER BY serial"
+const listRevokedSerialsSQL = "SELECT " + sqlcommon.SerialColumns + " FROM serials WHERE ca_id = ? AND revoked = 1 ORDER BY serial"
 
 // ListRevokedSerials returns the revoked serials of one CA, ordered by serial (byte order).
 func (r reader) ListRevokedSerials(ctx context.Context, caID string) ([]*store.Serial, error) {
@@ -173,7 +166,7 @@ func (t *tx) InsertSerial(ctx context.Context, s *store.Serial) error {
 			return fmt.Errorf("sqlite: insert serial %s of authority %q: %w", s.Serial, s.CAID, err)
 		}
 	}
-	_, err = t.ExecContext(ctx, "INSERT INTO serials ("+serialColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	_, err = t.ExecContext(ctx, "INSERT INTO serials ("+sqlcommon.SerialColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		s.CAID, s.Serial, s.CertificateID, s.Version, times[0], s.Revoked, times[1], s.Reason, times[2])
 	if isUniqueViolation(err) {
 		return fmt.Errorf("sqlite: insert serial %s of authority %q: %w", s.Serial, s.CAID, store.ErrConflict)

@@ -38,22 +38,12 @@ type tx struct {
 	reader
 }
 
-// listColumns are the certificate columns a list returns: every one but the secrets.
-const listColumns = `id, project, name, source, standard, status, status_code, tags,
-	ignore_notifications, version, domain, sans, issuer, serial_number, not_before,
-	not_after, fingerprint_sha256, key_algorithm, key_size, certificate_pem, leaf_pem,
-	ca_chain_pem, chain_complete, encryption_cert_pem, private_key_write_only, spec,
-	created_at, updated_at`
-
-// getColumns are listColumns followed by the sealed secrets.
-const getColumns = listColumns + `, private_key_sealed, encryption_key_sealed`
-
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface {
 	Scan(dest ...any) error
 }
 
-// scanCertificate reads one row of listColumns (and the secrets when withSecrets).
+// scanCertificate reads one row of sqlcommon.CertificateListColumns (and the secrets when withSecrets).
 func scanCertificate(sc scanner, withSecrets bool) (*store.Certificate, error) {
 	var (
 		c                                  store.Certificate
@@ -101,7 +91,7 @@ func scanCertificate(sc scanner, withSecrets bool) (*store.Certificate, error) {
 
 // GetCertificate returns one certificate record, sealed secrets included.
 func (r reader) GetCertificate(ctx context.Context, id string) (*store.Certificate, error) {
-	row := r.QueryRowContext(ctx, "SELECT "+getColumns+" FROM certificates WHERE id = ?", id)
+	row := r.QueryRowContext(ctx, "SELECT "+sqlcommon.CertificateGetColumns+" FROM certificates WHERE id = ?", id)
 	c, err := scanCertificate(row, true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlite: certificate %q: %w", id, store.ErrNotFound)
@@ -204,7 +194,7 @@ func buildListQuery(f store.CertificateFilter) (string, []any, error) {
 	}
 
 	var b strings.Builder
-	b.WriteString("SELECT " + listColumns + " FROM certificates c")
+	b.WriteString("SELECT " + sqlcommon.CertificateListColumns + " FROM certificates c")
 	if len(where) > 0 {
 		b.WriteString(" WHERE " + strings.Join(where, " AND "))
 	}
@@ -272,7 +262,7 @@ func (r reader) GetIdempotency(ctx context.Context, key string) (*store.Idempote
 	return &i, nil
 }
 
-// certificateArgs returns the values of every column of c, in getColumns order.
+// certificateArgs returns the values of every column of c, in sqlcommon.CertificateGetColumns order.
 func certificateArgs(c *store.Certificate) ([]any, error) {
 	tags, err := sqlcommon.MarshalJSON(c.Tags, "{}")
 	if err != nil {
@@ -301,7 +291,7 @@ func (t *tx) InsertCertificate(ctx context.Context, c *store.Certificate) error 
 	if err != nil {
 		return fmt.Errorf("sqlite: insert certificate %q: %w", c.ID, err)
 	}
-	_, err = t.ExecContext(ctx, "INSERT INTO certificates ("+getColumns+") VALUES ("+placeholders(len(args))+")", args...)
+	_, err = t.ExecContext(ctx, "INSERT INTO certificates ("+sqlcommon.CertificateGetColumns+") VALUES ("+placeholders(len(args))+")", args...)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("sqlite: insert certificate %q: %w", c.ID, store.ErrConflict)
 	}
@@ -332,7 +322,7 @@ func (t *tx) UpdateCertificate(ctx context.Context, c *store.Certificate) error 
 	if err != nil {
 		return fmt.Errorf("sqlite: update certificate %q: %w", c.ID, err)
 	}
-	cols := strings.Split(getColumns, ",")
+	cols := strings.Split(sqlcommon.CertificateGetColumns, ",")
 	sets := make([]string, 0, len(cols)-1)
 	for _, col := range cols[1:] {
 		sets = append(sets, strings.TrimSpace(col)+" = ?")

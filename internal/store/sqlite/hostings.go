@@ -32,16 +32,7 @@ func (t *tx) savepoint(ctx context.Context, fn func() error) error {
 	return err
 }
 
-// hostingSelect selects hostings with their resources, one row per resource (one
-// row with NULL resource columns for a hosting without any), in the order the
-// scan groups them by: hosting creation time, id, then resource order.
-const hostingSelect = `SELECT h.id, h.project, h.certificate_id, h.created_at, h.updated_at,
-	r.type, r.instance_id, r.region
-	FROM hostings h LEFT JOIN hosting_resources r ON r.hosting_id = h.id`
-
-const hostingOrder = ` ORDER BY h.created_at, h.id, r.type, r.instance_id, r.region`
-
-// queryHostings runs a hostingSelect query and groups its rows into hostings.
+// queryHostings runs a sqlcommon.HostingSelect query and groups its rows into hostings.
 func (r reader) queryHostings(ctx context.Context, query string, args ...any) ([]*store.Hosting, error) {
 	rows, err := r.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -82,7 +73,7 @@ func (r reader) queryHostings(ctx context.Context, query string, args ...any) ([
 
 // GetHosting returns one hosting with its resources.
 func (r reader) GetHosting(ctx context.Context, id string) (*store.Hosting, error) {
-	hs, err := r.queryHostings(ctx, hostingSelect+" WHERE h.id = ?"+hostingOrder, id)
+	hs, err := r.queryHostings(ctx, sqlcommon.HostingSelect+" WHERE h.id = ?"+sqlcommon.HostingOrder, id)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get hosting %q: %w", id, err)
 	}
@@ -117,11 +108,11 @@ func buildHostingsQuery(f store.HostingFilter) (string, []any) {
 			WHERE b.type = ? AND b.instance_id = ? AND b.region = ?)`)
 		args = append(args, f.Resource.Type, f.Resource.InstanceID, f.Resource.Region)
 	}
-	q := hostingSelect
+	q := sqlcommon.HostingSelect
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	return q + hostingOrder, args
+	return q + sqlcommon.HostingOrder, args
 }
 
 // ListHostings returns the hostings matching f with their resources, in one query.
@@ -229,12 +220,7 @@ func (t *tx) DeleteHosting(ctx context.Context, id string) error {
 	return nil
 }
 
-// deploymentColumns are the columns of a deployment, in scanDeployment order
-// (the project is written, never read back).
-const deploymentColumns = `id, hosting_id, type, instance_id, region, certificate_id, version,
-	serial_number, status, replaced_certificate_id, replaced_version, message, started_at, finished_at`
-
-// scanDeployment reads one row of deploymentColumns.
+// scanDeployment reads one row of sqlcommon.DeploymentColumns.
 func scanDeployment(sc scanner) (*store.Deployment, error) {
 	var (
 		d                 store.Deployment
@@ -281,7 +267,7 @@ func buildDeploymentsQuery(f store.DeploymentFilter) (string, []any) {
 			args = append(args, p)
 		}
 	}
-	q := "SELECT " + deploymentColumns + " FROM deployments"
+	q := "SELECT " + sqlcommon.DeploymentColumns + " FROM deployments"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -309,7 +295,7 @@ func (t *tx) InsertDeployment(ctx context.Context, d *store.Deployment) error {
 			return fmt.Errorf("sqlite: insert deployment %q: %w", d.ID, err)
 		}
 	}
-	_, err = t.ExecContext(ctx, "INSERT INTO deployments ("+deploymentColumns+`, project)
+	_, err = t.ExecContext(ctx, "INSERT INTO deployments ("+sqlcommon.DeploymentColumns+`, project)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(
 			(SELECT project FROM hostings WHERE id = ?2),
 			(SELECT project FROM certificates WHERE id = ?6), ''))`,
