@@ -10,17 +10,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
+	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
 
 // Advisory lock keys of this package. Advisory locks are scoped to one
@@ -73,40 +69,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return s, nil
 }
 
-// migration is one embedded schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in version order.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("postgres: migration %q: name must start with a positive number and '_'", name)
-		}
-		b, err := fs.ReadFile(migrationFS, path.Join("migrations", name))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("postgres: migration %q: expected version %d", m.name, i+1)
-		}
-	}
-	return ms, nil
+func migrations() ([]sqlcommon.Migration, error) {
+	return sqlcommon.LoadMigrations(migrationFS, "postgres")
 }
 
 // migrate applies the pending migrations, each in its own transaction, while
@@ -153,14 +118,14 @@ func (s *Store) migrate(ctx context.Context) (err error) {
 	}
 	for _, m := range ms[current:] {
 		err := pgx.BeginFunc(ctx, conn, func(t pgx.Tx) error {
-			if _, err := t.Exec(ctx, m.sql); err != nil {
+			if _, err := t.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
-			_, err := t.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
+			_, err := t.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.Version, m.Name)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("postgres: migration %s: %w", m.name, err)
+			return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 		}
 	}
 	return nil

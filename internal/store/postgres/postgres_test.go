@@ -76,8 +76,8 @@ func requireMigratedOnce(t *testing.T, s *Store) {
 		t.Errorf("schema_migrations holds versions %v, want 1..%d", counts, len(ms))
 	}
 	for _, m := range ms {
-		if counts[m.version] != 1 {
-			t.Errorf("migration %s recorded %d times", m.name, counts[m.version])
+		if counts[m.Version] != 1 {
+			t.Errorf("migration %s recorded %d times", m.Name, counts[m.Version])
 		}
 	}
 }

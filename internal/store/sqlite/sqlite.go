@@ -12,13 +12,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +23,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
+	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
 
 // BusyTimeout is how long a statement waits for a lock held by another
@@ -165,40 +162,9 @@ func (s *Store) enableWAL(ctx context.Context) error {
 	}
 }
 
-// migration is one embedded schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in version order.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("sqlite: migration %q: name must start with a positive number and '_'", name)
-		}
-		b, err := fs.ReadFile(migrationFS, path.Join("migrations", name))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("sqlite: migration %q: expected version %d", m.name, i+1)
-		}
-	}
-	return ms, nil
+func migrations() ([]sqlcommon.Migration, error) {
+	return sqlcommon.LoadMigrations(migrationFS, "sqlite")
 }
 
 // migrate applies the pending migrations in one IMMEDIATE transaction. The
@@ -230,12 +196,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("sqlite: the database schema version %d is newer than this program knows (%d); use a newer release", current, len(ms))
 	}
 	for _, m := range ms[current:] {
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-			m.version, m.name, time.Now().UTC().Format(timeLayout)); err != nil {
-			return fmt.Errorf("sqlite: migration %s: record: %w", m.name, err)
+			m.Version, m.Name, time.Now().UTC().Format(timeLayout)); err != nil {
+			return fmt.Errorf("sqlite: migration %s: record: %w", m.Name, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
