@@ -84,63 +84,52 @@ func (d *caCertificatesDataSource) Schema(_ context.Context, _ datasource.Schema
 }
 
 func (d *caCertificatesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if c, ok := configuredClient(req.ProviderData, "Data Source", &resp.Diagnostics); ok {
+		d.client = c
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Data Source Configure Type",
-			fmt.Sprintf("Expected *provider.providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	d.client = data.client
 }
 
 func (d *caCertificatesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var state caCertificatesDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	brand, alg := state.Brand.ValueString(), state.KeyAlgorithm.ValueString()
-	list, err := d.client.Authorities(ctx, brand, alg)
-	if err != nil {
-		addBackendError(&resp.Diagnostics, "Unable to Read CA Certificates", err, rootFields("brand", "key_algorithm"))
-		return
-	}
-	if len(list) == 0 && brand != "" && alg != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("key_algorithm"), "No Such Authority",
-			fmt.Sprintf("%s issues no %s certificates, so it has no %s authority. Choose a key algorithm the brand "+
-				"issues (see the key_algorithms of the ssl_products data source), or leave key_algorithm out.", brand, alg, alg))
-		return
-	}
-
-	var bundle strings.Builder
-	seen := map[string]bool{}
-	state.Authorities = make([]caCertificatesItemModel, 0, len(list))
-	for _, a := range list {
-		state.Authorities = append(state.Authorities, caCertificatesItemModel{
-			ID:              types.StringValue(a.ID),
-			Brand:           types.StringValue(a.Brand),
-			KeyAlgorithm:    types.StringValue(a.KeyAlgorithm),
-			RootPEM:         types.StringValue(a.RootPEM),
-			IntermediatePEM: types.StringValue(a.IntermediatePEM),
-			CRLPEM:          types.StringValue(a.CRLPEM),
-			CRLURL:          types.StringValue(a.CRLURL),
-			OCSPURL:         types.StringValue(a.OCSPURL),
-		})
-		root := strings.TrimSpace(a.RootPEM)
-		if root == "" || seen[root] {
-			continue
+	readDataSource(ctx, req, resp, func(state *caCertificatesDataSourceModel) bool {
+		brand, alg := state.Brand.ValueString(), state.KeyAlgorithm.ValueString()
+		list, err := d.client.Authorities(ctx, brand, alg)
+		if err != nil {
+			addBackendError(&resp.Diagnostics, "Unable to Read CA Certificates", err, rootFields("brand", "key_algorithm"))
+			return false
 		}
-		seen[root] = true
-		bundle.WriteString(root)
-		bundle.WriteString("\n")
-	}
-	state.TrustBundlePEM = types.StringValue(bundle.String())
-	tflog.Debug(ctx, "Read the CA certificates", map[string]any{"brand": brand, "key_algorithm": alg, "count": len(list)})
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+		if len(list) == 0 && brand != "" && alg != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("key_algorithm"), "No Such Authority",
+				fmt.Sprintf("%s issues no %s certificates, so it has no %s authority. Choose a key algorithm the brand "+
+					"issues (see the key_algorithms of the ssl_products data source), or leave key_algorithm out.", brand, alg, alg))
+			return false
+		}
+
+		var bundle strings.Builder
+		seen := map[string]bool{}
+		state.Authorities = make([]caCertificatesItemModel, 0, len(list))
+		for _, a := range list {
+			state.Authorities = append(state.Authorities, caCertificatesItemModel{
+				ID:              types.StringValue(a.ID),
+				Brand:           types.StringValue(a.Brand),
+				KeyAlgorithm:    types.StringValue(a.KeyAlgorithm),
+				RootPEM:         types.StringValue(a.RootPEM),
+				IntermediatePEM: types.StringValue(a.IntermediatePEM),
+				CRLPEM:          types.StringValue(a.CRLPEM),
+				CRLURL:          types.StringValue(a.CRLURL),
+				OCSPURL:         types.StringValue(a.OCSPURL),
+			})
+			root := strings.TrimSpace(a.RootPEM)
+			if root == "" || seen[root] {
+				continue
+			}
+			seen[root] = true
+			bundle.WriteString(root)
+			bundle.WriteString("\n")
+		}
+		state.TrustBundlePEM = types.StringValue(bundle.String())
+		tflog.Debug(ctx, "Read the CA certificates", map[string]any{"brand": brand, "key_algorithm": alg, "count": len(list)})
+		return true
+	})
 }
 
 type caCertificatesDataSourceModel struct {

@@ -115,16 +115,9 @@ func (d *certificateDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 }
 
 func (d *certificateDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if c, ok := configuredClient(req.ProviderData, "Data Source", &resp.Diagnostics); ok {
+		d.client = c
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Data Source Configure Type",
-			fmt.Sprintf("Expected *provider.providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	d.client = data.client
 }
 
 func (d *certificateDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

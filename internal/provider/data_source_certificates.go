@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -119,71 +118,60 @@ func (d *certificatesDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 }
 
 func (d *certificatesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if c, ok := configuredClient(req.ProviderData, "Data Source", &resp.Diagnostics); ok {
+		d.client = c
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Data Source Configure Type",
-			fmt.Sprintf("Expected *provider.providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	d.client = data.client
 }
 
 func (d *certificatesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var state certificatesDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	readDataSource(ctx, req, resp, func(state *certificatesDataSourceModel) bool {
+		f := wire.ListFilter{
+			Name:    state.Name.ValueString(),
+			Domain:  state.Domain.ValueString(),
+			Status:  state.Status.ValueString(),
+			Source:  state.Source.ValueString(),
+			Project: state.Project.ValueString(),
+			Tags:    mapToGo(ctx, &resp.Diagnostics, state.Tags),
+		}
+		if !state.ExpiringWithinDays.IsNull() {
+			days := int(state.ExpiringWithinDays.ValueInt64())
+			f.ExpiringWithinDays = &days
+		}
+		if resp.Diagnostics.HasError() {
+			return false
+		}
+		tflog.Debug(ctx, "Listing certificates", map[string]any{"filter": f.Query().Encode()})
+		list, err := d.client.ListCertificates(ctx, f)
+		if err != nil {
+			addBackendError(&resp.Diagnostics, "Unable to List Certificates", err,
+				rootFields("name", "domain", "status", "source", "project", "tags", "expiring_within_days"))
+			return false
+		}
 
-	f := wire.ListFilter{
-		Name:    state.Name.ValueString(),
-		Domain:  state.Domain.ValueString(),
-		Status:  state.Status.ValueString(),
-		Source:  state.Source.ValueString(),
-		Project: state.Project.ValueString(),
-		Tags:    mapToGo(ctx, &resp.Diagnostics, state.Tags),
-	}
-	if !state.ExpiringWithinDays.IsNull() {
-		days := int(state.ExpiringWithinDays.ValueInt64())
-		f.ExpiringWithinDays = &days
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	tflog.Debug(ctx, "Listing certificates", map[string]any{"filter": f.Query().Encode()})
-	list, err := d.client.ListCertificates(ctx, f)
-	if err != nil {
-		addBackendError(&resp.Diagnostics, "Unable to List Certificates", err,
-			rootFields("name", "domain", "status", "source", "project", "tags", "expiring_within_days"))
-		return
-	}
-
-	state.Certificates = make([]certificatesItemModel, 0, len(list))
-	for _, c := range list {
-		state.Certificates = append(state.Certificates, certificatesItemModel{
-			ID:                      types.StringValue(c.ID),
-			Name:                    types.StringValue(c.Name),
-			Project:                 types.StringValue(c.Project),
-			Source:                  types.StringValue(c.Source),
-			Status:                  types.StringValue(c.Status),
-			StatusCode:              types.Int64Value(int64(c.StatusCode)),
-			Domain:                  types.StringValue(c.Domain),
-			SubjectAlternativeNames: stringList(ctx, &resp.Diagnostics, c.SubjectAlternativeNames),
-			Issuer:                  types.StringValue(c.Issuer),
-			SerialNumber:            types.StringValue(c.SerialNumber),
-			NotBefore:               formatTime(c.NotBefore),
-			NotAfter:                formatTime(c.NotAfter),
-			FingerprintSHA256:       types.StringValue(c.FingerprintSHA256),
-			KeyAlgorithm:            types.StringValue(c.KeyAlgorithm),
-			ChainComplete:           types.BoolValue(c.ChainComplete),
-			Tags:                    stringMap(ctx, &resp.Diagnostics, c.Tags),
-			Version:                 types.Int64Value(int64(c.Version)),
-		})
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+		state.Certificates = make([]certificatesItemModel, 0, len(list))
+		for _, c := range list {
+			state.Certificates = append(state.Certificates, certificatesItemModel{
+				ID:                      types.StringValue(c.ID),
+				Name:                    types.StringValue(c.Name),
+				Project:                 types.StringValue(c.Project),
+				Source:                  types.StringValue(c.Source),
+				Status:                  types.StringValue(c.Status),
+				StatusCode:              types.Int64Value(int64(c.StatusCode)),
+				Domain:                  types.StringValue(c.Domain),
+				SubjectAlternativeNames: stringList(ctx, &resp.Diagnostics, c.SubjectAlternativeNames),
+				Issuer:                  types.StringValue(c.Issuer),
+				SerialNumber:            types.StringValue(c.SerialNumber),
+				NotBefore:               formatTime(c.NotBefore),
+				NotAfter:                formatTime(c.NotAfter),
+				FingerprintSHA256:       types.StringValue(c.FingerprintSHA256),
+				KeyAlgorithm:            types.StringValue(c.KeyAlgorithm),
+				ChainComplete:           types.BoolValue(c.ChainComplete),
+				Tags:                    stringMap(ctx, &resp.Diagnostics, c.Tags),
+				Version:                 types.Int64Value(int64(c.Version)),
+			})
+		}
+		return true
+	})
 }
 
 type certificatesDataSourceModel struct {

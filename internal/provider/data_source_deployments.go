@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -83,42 +82,32 @@ func (d *deploymentsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 }
 
 func (d *deploymentsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if c, ok := configuredClient(req.ProviderData, "Data Source", &resp.Diagnostics); ok {
+		d.client = c
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Data Source Configure Type",
-			fmt.Sprintf("Expected *provider.providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	d.client = data.client
 }
 
 func (d *deploymentsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var state deploymentsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	f := client.DeploymentFilter{
-		CertificateID: state.CertificateID.ValueString(),
-		HostingID:     state.HostingID.ValueString(),
-		Type:          state.Type.ValueString(),
-		InstanceID:    state.InstanceID.ValueString(),
-		Limit:         int(state.Limit.ValueInt64()),
-	}
-	tflog.Debug(ctx, "Listing deployments", map[string]any{
-		"certificate_id": f.CertificateID, "hosting_id": f.HostingID, "type": f.Type, "instance_id": f.InstanceID, "limit": f.Limit,
+	readDataSource(ctx, req, resp, func(state *deploymentsDataSourceModel) bool {
+		f := client.DeploymentFilter{
+			CertificateID: state.CertificateID.ValueString(),
+			HostingID:     state.HostingID.ValueString(),
+			Type:          state.Type.ValueString(),
+			InstanceID:    state.InstanceID.ValueString(),
+			Limit:         int(state.Limit.ValueInt64()),
+		}
+		tflog.Debug(ctx, "Listing deployments", map[string]any{
+			"certificate_id": f.CertificateID, "hosting_id": f.HostingID, "type": f.Type, "instance_id": f.InstanceID, "limit": f.Limit,
+		})
+		list, err := d.client.ListDeployments(ctx, f)
+		if err != nil {
+			addBackendError(&resp.Diagnostics, "Unable to List Deployments", err,
+				rootFields("certificate_id", "hosting_id", "type", "instance_id", "limit"))
+			return false
+		}
+		state.Deployments = deploymentList(list, true, &resp.Diagnostics)
+		return true
 	})
-	list, err := d.client.ListDeployments(ctx, f)
-	if err != nil {
-		addBackendError(&resp.Diagnostics, "Unable to List Deployments", err,
-			rootFields("certificate_id", "hosting_id", "type", "instance_id", "limit"))
-		return
-	}
-	state.Deployments = deploymentList(list, true, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
 type deploymentsDataSourceModel struct {

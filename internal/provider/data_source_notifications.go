@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -100,66 +99,56 @@ func (d *notificationsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 }
 
 func (d *notificationsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if c, ok := configuredClient(req.ProviderData, "Data Source", &resp.Diagnostics); ok {
+		d.client = c
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Data Source Configure Type",
-			fmt.Sprintf("Expected *provider.providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	d.client = data.client
 }
 
 func (d *notificationsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var state notificationsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	f := client.NotificationFilter{
-		PolicyID:      state.PolicyID.ValueString(),
-		CertificateID: state.CertificateID.ValueString(),
-		Channel:       state.Channel.ValueString(),
-		Status:        state.Status.ValueString(),
-	}
-	tflog.Debug(ctx, "Listing notifications", map[string]any{
-		"policy_id": f.PolicyID, "certificate_id": f.CertificateID, "channel": f.Channel, "status": f.Status,
-	})
-	list, err := d.client.ListNotifications(ctx, f)
-	if err != nil {
-		addBackendError(&resp.Diagnostics, "Unable to List Notifications", err,
-			rootFields("policy_id", "certificate_id", "channel", "status"))
-		return
-	}
+	readDataSource(ctx, req, resp, func(state *notificationsDataSourceModel) bool {
+		f := client.NotificationFilter{
+			PolicyID:      state.PolicyID.ValueString(),
+			CertificateID: state.CertificateID.ValueString(),
+			Channel:       state.Channel.ValueString(),
+			Status:        state.Status.ValueString(),
+		}
+		tflog.Debug(ctx, "Listing notifications", map[string]any{
+			"policy_id": f.PolicyID, "certificate_id": f.CertificateID, "channel": f.Channel, "status": f.Status,
+		})
+		list, err := d.client.ListNotifications(ctx, f)
+		if err != nil {
+			addBackendError(&resp.Diagnostics, "Unable to List Notifications", err,
+				rootFields("policy_id", "certificate_id", "channel", "status"))
+			return false
+		}
 
-	state.Notifications = make([]notificationItemModel, 0, len(list))
-	for _, n := range list {
-		item := notificationItemModel{
-			ID:            types.StringValue(n.ID),
-			PolicyID:      types.StringValue(n.PolicyID),
-			CertificateID: types.StringValue(n.CertificateID),
-			NotAfter:      formatTime(n.NotAfter),
-			DaysLeft:      types.Int64Value(int64(n.DaysLeft)),
-			Recipient: notificationRecipientModel{
-				Name:  stringOrNull(n.Recipient.Name),
-				Email: stringOrNull(n.Recipient.Email),
-				Phone: stringOrNull(n.Recipient.Phone),
-			},
-			Channel:   types.StringValue(n.Channel),
-			Status:    types.StringValue(n.Status),
-			Attempts:  types.Int64Value(int64(n.Attempts)),
-			LastError: stringOrNull(n.LastError),
-			CreatedAt: formatTime(n.CreatedAt),
-			SentAt:    types.StringNull(),
+		state.Notifications = make([]notificationItemModel, 0, len(list))
+		for _, n := range list {
+			item := notificationItemModel{
+				ID:            types.StringValue(n.ID),
+				PolicyID:      types.StringValue(n.PolicyID),
+				CertificateID: types.StringValue(n.CertificateID),
+				NotAfter:      formatTime(n.NotAfter),
+				DaysLeft:      types.Int64Value(int64(n.DaysLeft)),
+				Recipient: notificationRecipientModel{
+					Name:  stringOrNull(n.Recipient.Name),
+					Email: stringOrNull(n.Recipient.Email),
+					Phone: stringOrNull(n.Recipient.Phone),
+				},
+				Channel:   types.StringValue(n.Channel),
+				Status:    types.StringValue(n.Status),
+				Attempts:  types.Int64Value(int64(n.Attempts)),
+				LastError: stringOrNull(n.LastError),
+				CreatedAt: formatTime(n.CreatedAt),
+				SentAt:    types.StringNull(),
+			}
+			if n.SentAt != nil {
+				item.SentAt = formatTime(*n.SentAt)
+			}
+			state.Notifications = append(state.Notifications, item)
 		}
-		if n.SentAt != nil {
-			item.SentAt = formatTime(*n.SentAt)
-		}
-		state.Notifications = append(state.Notifications, item)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+		return true
+	})
 }
 
 type notificationsDataSourceModel struct {

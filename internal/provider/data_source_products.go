@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -111,64 +110,53 @@ func (d *productsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 }
 
 func (d *productsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if c, ok := configuredClient(req.ProviderData, "Data Source", &resp.Diagnostics); ok {
+		d.client = c
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Data Source Configure Type",
-			fmt.Sprintf("Expected *provider.providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	d.client = data.client
 }
 
 func (d *productsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var state productsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	list, err := d.client.Products(ctx)
-	if err != nil {
-		addBackendError(&resp.Diagnostics, "Unable to Read Products", err, rootFields("brand", "certificate_type"))
-		return
-	}
-	brand, typ := state.Brand.ValueString(), state.CertificateType.ValueString()
-	state.Products = make([]productsItemModel, 0, len(list))
-	for _, p := range list {
-		if (brand != "" && p.Brand != brand) || (typ != "" && p.CertificateType != typ) {
-			continue
+	readDataSource(ctx, req, resp, func(state *productsDataSourceModel) bool {
+		list, err := d.client.Products(ctx)
+		if err != nil {
+			addBackendError(&resp.Diagnostics, "Unable to Read Products", err, rootFields("brand", "certificate_type"))
+			return false
 		}
-		letters := map[string][]string{}
-		for alg, exts := range p.RevocationLetterTypes {
-			if exts == nil {
-				exts = []string{}
+		brand, typ := state.Brand.ValueString(), state.CertificateType.ValueString()
+		state.Products = make([]productsItemModel, 0, len(list))
+		for _, p := range list {
+			if (brand != "" && p.Brand != brand) || (typ != "" && p.CertificateType != typ) {
+				continue
 			}
-			letters[alg] = exts
+			letters := map[string][]string{}
+			for alg, exts := range p.RevocationLetterTypes {
+				if exts == nil {
+					exts = []string{}
+				}
+				letters[alg] = exts
+			}
+			letterTypes, diags := types.MapValueFrom(ctx, types.ListType{ElemType: types.StringType}, letters)
+			resp.Diagnostics.Append(diags...)
+			state.Products = append(state.Products, productsItemModel{
+				Brand:                 types.StringValue(p.Brand),
+				CertificateType:       types.StringValue(p.CertificateType),
+				ValidationLevel:       types.StringValue(p.ValidationLevel),
+				Free:                  types.BoolValue(p.Free),
+				DomainTypes:           stringList(ctx, &resp.Diagnostics, p.DomainTypes),
+				KeyAlgorithms:         stringList(ctx, &resp.Diagnostics, p.KeyAlgorithms),
+				MaxValidityDays:       types.Int64Value(int64(p.MaxValidityDays)),
+				DefaultValidityDays:   types.Int64Value(int64(p.DefaultValidity)),
+				ReviewReminder:        types.BoolValue(p.ReviewReminder),
+				ReminderAfterHours:    types.Int64Value(int64(p.ReminderAfterHours)),
+				RevocationLetterTypes: letterTypes,
+			})
 		}
-		letterTypes, diags := types.MapValueFrom(ctx, types.ListType{ElemType: types.StringType}, letters)
-		resp.Diagnostics.Append(diags...)
-		state.Products = append(state.Products, productsItemModel{
-			Brand:                 types.StringValue(p.Brand),
-			CertificateType:       types.StringValue(p.CertificateType),
-			ValidationLevel:       types.StringValue(p.ValidationLevel),
-			Free:                  types.BoolValue(p.Free),
-			DomainTypes:           stringList(ctx, &resp.Diagnostics, p.DomainTypes),
-			KeyAlgorithms:         stringList(ctx, &resp.Diagnostics, p.KeyAlgorithms),
-			MaxValidityDays:       types.Int64Value(int64(p.MaxValidityDays)),
-			DefaultValidityDays:   types.Int64Value(int64(p.DefaultValidity)),
-			ReviewReminder:        types.BoolValue(p.ReviewReminder),
-			ReminderAfterHours:    types.Int64Value(int64(p.ReminderAfterHours)),
-			RevocationLetterTypes: letterTypes,
-		})
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	tflog.Debug(ctx, "Read the product catalogue", map[string]any{"brand": brand, "certificate_type": typ, "count": len(state.Products)})
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return false
+		}
+		tflog.Debug(ctx, "Read the product catalogue", map[string]any{"brand": brand, "certificate_type": typ, "count": len(state.Products)})
+		return true
+	})
 }
 
 type productsDataSourceModel struct {

@@ -119,16 +119,9 @@ func (r *certificateValidationResource) Schema(_ context.Context, _ resource.Sch
 }
 
 func (r *certificateValidationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if c, ok := configuredClient(req.ProviderData, "Resource", &resp.Diagnostics); ok {
+		r.client = c
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
-			fmt.Sprintf("Expected *provider.providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	r.client = data.client
 }
 
 func (r *certificateValidationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

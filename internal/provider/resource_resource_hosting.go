@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -126,16 +125,9 @@ func (r *resourceHostingResource) Schema(_ context.Context, _ resource.SchemaReq
 }
 
 func (r *resourceHostingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if c, ok := configuredClient(req.ProviderData, "Resource", &resp.Diagnostics); ok {
+		r.client = c
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
-			fmt.Sprintf("Expected *provider.providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	r.client = data.client
 }
 
 func (r *resourceHostingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
