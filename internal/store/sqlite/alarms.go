@@ -74,19 +74,9 @@ func (r reader) GetAlarmPolicy(ctx context.Context, id string) (*store.AlarmPoli
 // ListAlarmPolicies returns the policies of projects (nil: every project; empty:
 // none), ordered by id, in one query.
 func (r reader) ListAlarmPolicies(ctx context.Context, projects []string) ([]*store.AlarmPolicy, error) {
-	q := sqlcommon.PolicySelect
-	var args []any
-	switch {
-	case projects == nil:
-	case len(projects) == 0:
-		q += " WHERE 0"
-	default:
-		q += " WHERE p.project IN (" + placeholders(len(projects)) + ")"
-		for _, p := range projects {
-			args = append(args, p)
-		}
-	}
-	ps, err := r.queryPolicies(ctx, q+sqlcommon.PolicyOrder, args...)
+	var c conditions
+	c.in("p.project IN (%s)", projects)
+	ps, err := r.queryPolicies(ctx, sqlcommon.PolicySelect+c.sql()+sqlcommon.PolicyOrder, c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list alarm policies: %w", err)
 	}
@@ -379,48 +369,25 @@ func scanNotification(sc scanner) (*store.Notification, error) {
 
 // buildNotificationsQuery turns a filter into one SELECT and its arguments.
 func buildNotificationsQuery(f store.NotificationFilter) (string, []any, error) {
-	var (
-		where []string
-		args  []any
-	)
-	eq := func(column, value string) {
-		if value != "" {
-			where = append(where, column+" = ?")
-			args = append(args, value)
-		}
-	}
-	eq("policy_id", f.PolicyID)
-	eq("certificate_id", f.CertificateID)
-	eq("channel", f.Channel)
-	eq("status", f.Status)
+	var c conditions
+	c.eq("policy_id", f.PolicyID)
+	c.eq("certificate_id", f.CertificateID)
+	c.eq("channel", f.Channel)
+	c.eq("status", f.Status)
 	if !f.DueBy.IsZero() {
 		due, err := formatTime(f.DueBy)
 		if err != nil {
 			return "", nil, fmt.Errorf("due by: %w", err)
 		}
-		where = append(where, "status = 'pending' AND next_attempt_at <= ?")
-		args = append(args, due)
+		c.add("status = 'pending' AND next_attempt_at <= ?", due)
 	}
-	switch {
-	case f.Projects == nil:
-	case len(f.Projects) == 0:
-		where = append(where, "0")
-	default:
-		where = append(where, "project IN ("+placeholders(len(f.Projects))+")")
-		for _, p := range f.Projects {
-			args = append(args, p)
-		}
-	}
-	q := "SELECT " + sqlcommon.NotificationColumns + " FROM notifications"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY created_at, id"
+	c.in("project IN (%s)", f.Projects)
+	q := "SELECT " + sqlcommon.NotificationColumns + " FROM notifications" + c.sql() + " ORDER BY created_at, id"
 	if f.Limit > 0 {
 		q += " LIMIT ?"
-		args = append(args, f.Limit)
+		c.args = append(c.args, f.Limit)
 	}
-	return q, args, nil
+	return q, c.args, nil
 }
 
 // ListNotifications returns the outbox rows matching f, oldest first, in one query.

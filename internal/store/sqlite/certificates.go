@@ -130,42 +130,18 @@ func (r reader) ListCertificates(ctx context.Context, f store.CertificateFilter)
 // buildListQuery turns a filter into one SELECT and its arguments. A nil slice
 // does not filter; a non-nil empty slice matches nothing.
 func buildListQuery(f store.CertificateFilter) (string, []any, error) {
-	var (
-		where []string
-		args  []any
-	)
-	// in adds expr, whose %s becomes one placeholder per value.
-	in := func(expr string, values []string) {
-		switch {
-		case values == nil:
-		case len(values) == 0:
-			where = append(where, "0")
-		default:
-			where = append(where, fmt.Sprintf(expr, placeholders(len(values))))
-			for _, v := range values {
-				args = append(args, v)
-			}
-		}
-	}
-	eq := func(column, value string) {
-		if value != "" {
-			where = append(where, column+" = ?")
-			args = append(args, value)
-		}
-	}
-
-	in("c.id IN (%s)", f.IDs)
-	in("c.project IN (%s)", f.Projects)
-	eq("c.project", f.Project)
+	var c conditions
+	c.in("c.id IN (%s)", f.IDs)
+	c.in("c.project IN (%s)", f.Projects)
+	c.eq("c.project", f.Project)
 	if f.Name != "" {
 		// instr is a plain, case-sensitive substring test: no wildcards to escape.
-		where = append(where, "instr(c.name, ?) > 0")
-		args = append(args, f.Name)
+		c.add("instr(c.name, ?) > 0", f.Name)
 	}
-	eq("c.name", f.NameExact)
-	in("c.id IN (SELECT d.certificate_id FROM certificate_domains d WHERE d.domain IN (%s))", f.Domains)
-	eq("c.status", f.Status)
-	eq("c.source", f.Source)
+	c.eq("c.name", f.NameExact)
+	c.in("c.id IN (SELECT d.certificate_id FROM certificate_domains d WHERE d.domain IN (%s))", f.Domains)
+	c.eq("c.status", f.Status)
+	c.eq("c.source", f.Source)
 	keys := make([]string, 0, len(f.Tags))
 	for k := range f.Tags {
 		keys = append(keys, k)
@@ -173,38 +149,72 @@ func buildListQuery(f store.CertificateFilter) (string, []any, error) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		// json_each yields the raw keys, so keys with dots or quotes need no path quoting.
-		where = append(where, "EXISTS (SELECT 1 FROM json_each(c.tags) t WHERE t.key = ? AND t.type = 'text' AND t.value = ?)")
-		args = append(args, k, f.Tags[k])
+		c.add("EXISTS (SELECT 1 FROM json_each(c.tags) t WHERE t.key = ? AND t.type = 'text' AND t.value = ?)", k, f.Tags[k])
 	}
 	if !f.NotAfterFrom.IsZero() {
 		s, err := formatTime(f.NotAfterFrom)
 		if err != nil {
 			return "", nil, fmt.Errorf("not_after from: %w", err)
 		}
-		where = append(where, "c.not_after >= ?")
-		args = append(args, s)
+		c.add("c.not_after >= ?", s)
 	}
 	if !f.NotAfterTo.IsZero() {
 		s, err := formatTime(f.NotAfterTo)
 		if err != nil {
 			return "", nil, fmt.Errorf("not_after to: %w", err)
 		}
-		where = append(where, "c.not_after <= ?")
-		args = append(args, s)
+		c.add("c.not_after <= ?", s)
 	}
-
-	var b strings.Builder
-	b.WriteString("SELECT " + sqlcommon.CertificateListColumns + " FROM certificates c")
-	if len(where) > 0 {
-		b.WriteString(" WHERE " + strings.Join(where, " AND "))
-	}
-	b.WriteString(" ORDER BY c.created_at, c.id")
-	return b.String(), args, nil
+	return "SELECT " + sqlcommon.CertificateListColumns + " FROM certificates c" + c.sql() + " ORDER BY c.created_at, c.id",
+		c.args, nil
 }
 
 // placeholders returns "?, ?, …" with n marks.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// conditions collects the WHERE conditions of a list query and their
+// arguments, in placeholder order.
+type conditions struct {
+	where []string
+	args  []any
+}
+
+// add adds cond, whose ? placeholders take args.
+func (c *conditions) add(cond string, args ...any) {
+	c.where = append(c.where, cond)
+	c.args = append(c.args, args...)
+}
+
+// eq adds column = value; an empty value does not filter.
+func (c *conditions) eq(column, value string) {
+	if value != "" {
+		c.add(column+" = ?", value)
+	}
+}
+
+// in adds expr, whose %s becomes one placeholder per value. A nil slice does
+// not filter; a non-nil empty slice matches nothing.
+func (c *conditions) in(expr string, values []string) {
+	switch {
+	case values == nil:
+	case len(values) == 0:
+		c.add("0")
+	default:
+		c.where = append(c.where, fmt.Sprintf(expr, placeholders(len(values))))
+		for _, v := range values {
+			c.args = append(c.args, v)
+		}
+	}
+}
+
+// sql returns " WHERE " and the conditions joined by AND, or "" without any.
+func (c *conditions) sql() string {
+	if len(c.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.where, " AND ")
 }
 
 // ListVersions returns every version of one certificate, oldest first.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
@@ -85,34 +84,15 @@ func (r reader) GetHosting(ctx context.Context, id string) (*store.Hosting, erro
 
 // buildHostingsQuery turns a filter into one SELECT and its arguments.
 func buildHostingsQuery(f store.HostingFilter) (string, []any) {
-	var (
-		where []string
-		args  []any
-	)
-	if f.CertificateID != "" {
-		where = append(where, "h.certificate_id = ?")
-		args = append(args, f.CertificateID)
-	}
-	switch {
-	case f.Projects == nil:
-	case len(f.Projects) == 0:
-		where = append(where, "0")
-	default:
-		where = append(where, "h.project IN ("+placeholders(len(f.Projects))+")")
-		for _, p := range f.Projects {
-			args = append(args, p)
-		}
-	}
+	var c conditions
+	c.eq("h.certificate_id", f.CertificateID)
+	c.in("h.project IN (%s)", f.Projects)
 	if f.Resource != nil {
-		where = append(where, `h.id IN (SELECT b.hosting_id FROM hosting_resources b
-			WHERE b.type = ? AND b.instance_id = ? AND b.region = ?)`)
-		args = append(args, f.Resource.Type, f.Resource.InstanceID, f.Resource.Region)
+		c.add(`h.id IN (SELECT b.hosting_id FROM hosting_resources b
+			WHERE b.type = ? AND b.instance_id = ? AND b.region = ?)`,
+			f.Resource.Type, f.Resource.InstanceID, f.Resource.Region)
 	}
-	q := sqlcommon.HostingSelect
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	return q + sqlcommon.HostingOrder, args
+	return sqlcommon.HostingSelect + c.sql() + sqlcommon.HostingOrder, c.args
 }
 
 // ListHostings returns the hostings matching f with their resources, in one query.
@@ -243,40 +223,18 @@ func scanDeployment(sc scanner) (*store.Deployment, error) {
 
 // buildDeploymentsQuery turns a filter into one SELECT and its arguments.
 func buildDeploymentsQuery(f store.DeploymentFilter) (string, []any) {
-	var (
-		where []string
-		args  []any
-	)
-	eq := func(column, value string) {
-		if value != "" {
-			where = append(where, column+" = ?")
-			args = append(args, value)
-		}
-	}
-	eq("certificate_id", f.CertificateID)
-	eq("hosting_id", f.HostingID)
-	eq("type", f.Type)
-	eq("instance_id", f.InstanceID)
-	switch {
-	case f.Projects == nil:
-	case len(f.Projects) == 0:
-		where = append(where, "0")
-	default:
-		where = append(where, "project IN ("+placeholders(len(f.Projects))+")")
-		for _, p := range f.Projects {
-			args = append(args, p)
-		}
-	}
-	q := "SELECT " + sqlcommon.DeploymentColumns + " FROM deployments"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY started_at DESC, id"
+	var c conditions
+	c.eq("certificate_id", f.CertificateID)
+	c.eq("hosting_id", f.HostingID)
+	c.eq("type", f.Type)
+	c.eq("instance_id", f.InstanceID)
+	c.in("project IN (%s)", f.Projects)
+	q := "SELECT " + sqlcommon.DeploymentColumns + " FROM deployments" + c.sql() + " ORDER BY started_at DESC, id"
 	if f.Limit > 0 {
 		q += " LIMIT ?"
-		args = append(args, f.Limit)
+		c.args = append(c.args, f.Limit)
 	}
-	return q, args
+	return q, c.args
 }
 
 // ListDeployments returns the deployments matching f, newest first, in one query.
