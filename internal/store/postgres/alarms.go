@@ -64,17 +64,9 @@ func (r reader) GetAlarmPolicy(ctx context.Context, id string) (*store.AlarmPoli
 // ListAlarmPolicies returns the policies of projects (nil: every project; empty:
 // none), ordered by id, in one query.
 func (r reader) ListAlarmPolicies(ctx context.Context, projects []string) ([]*store.AlarmPolicy, error) {
-	q := sqlcommon.PolicySelect
-	var args []any
-	switch {
-	case projects == nil:
-	case len(projects) == 0:
-		q += " WHERE FALSE"
-	default:
-		q += " WHERE p.project = ANY($1::text[])"
-		args = append(args, projects)
-	}
-	ps, err := r.queryPolicies(ctx, q+sqlcommon.PolicyOrder, args...)
+	var c conditions
+	c.in("p.project = ANY(%s)", projects)
+	ps, err := r.queryPolicies(ctx, sqlcommon.PolicySelect+c.sql()+sqlcommon.PolicyOrder, c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list alarm policies: %w", err)
 	}
@@ -316,46 +308,24 @@ func (t *tx) RecordFiring(ctx context.Context, policyID, certificateID string, n
 
 // buildNotificationsQuery turns a filter into one SELECT and its arguments.
 func buildNotificationsQuery(f store.NotificationFilter) (string, []any, error) {
-	var (
-		where []string
-		args  []any
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	eq := func(column, value string) {
-		if value != "" {
-			where = append(where, column+" = "+arg(value))
-		}
-	}
-	eq("policy_id", f.PolicyID)
-	eq("certificate_id", f.CertificateID)
-	eq("channel", f.Channel)
-	eq("status", f.Status)
+	var c conditions
+	c.eq("policy_id", f.PolicyID)
+	c.eq("certificate_id", f.CertificateID)
+	c.eq("channel", f.Channel)
+	c.eq("status", f.Status)
 	if !f.DueBy.IsZero() {
 		if err := sqlcommon.CheckTime(f.DueBy); err != nil {
 			return "", nil, fmt.Errorf("due by: %w", err)
 		}
 		// s <= due ⇔ s <= due rounded down: stored times have microsecond precision.
-		where = append(where, "status = 'pending' AND next_attempt_at <= "+arg(f.DueBy.Truncate(time.Microsecond)))
+		c.add("status = 'pending' AND next_attempt_at <= " + c.arg(f.DueBy.Truncate(time.Microsecond)))
 	}
-	switch {
-	case f.Projects == nil:
-	case len(f.Projects) == 0:
-		where = append(where, "FALSE")
-	default:
-		where = append(where, "project = ANY("+arg(f.Projects)+"::text[])")
-	}
-	q := "SELECT " + sqlcommon.NotificationColumns + " FROM notifications"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY created_at, id"
+	c.in("project = ANY(%s)", f.Projects)
+	q := "SELECT " + sqlcommon.NotificationColumns + " FROM notifications" + c.sql() + " ORDER BY created_at, id"
 	if f.Limit > 0 {
-		q += " LIMIT " + arg(f.Limit)
+		q += " LIMIT " + c.arg(f.Limit)
 	}
-	return q, args, nil
+	return q, c.args, nil
 }
 
 // ListNotifications returns the outbox rows matching f, oldest first, in one query.

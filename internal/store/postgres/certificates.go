@@ -105,42 +105,18 @@ func (r reader) ListCertificates(ctx context.Context, f store.CertificateFilter)
 // buildListQuery turns a filter into one SELECT and its arguments. A nil slice
 // does not filter; a non-nil empty slice matches nothing.
 func buildListQuery(f store.CertificateFilter) (string, []any, error) {
-	var (
-		where []string
-		args  []any
-	)
-	// arg adds a value and returns its placeholder.
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	// in adds expr, whose %s becomes one text[] parameter holding values.
-	in := func(expr string, values []string) {
-		switch {
-		case values == nil:
-		case len(values) == 0:
-			where = append(where, "FALSE")
-		default:
-			where = append(where, fmt.Sprintf(expr, arg(values)+"::text[]"))
-		}
-	}
-	eq := func(column, value string) {
-		if value != "" {
-			where = append(where, column+" = "+arg(value))
-		}
-	}
-
-	in("c.id = ANY(%s)", f.IDs)
-	in("c.project = ANY(%s)", f.Projects)
-	eq("c.project", f.Project)
+	var c conditions
+	c.in("c.id = ANY(%s)", f.IDs)
+	c.in("c.project = ANY(%s)", f.Projects)
+	c.eq("c.project", f.Project)
 	if f.Name != "" {
 		// strpos is a plain, case-sensitive substring test: no wildcards to escape.
-		where = append(where, "strpos(c.name, "+arg(f.Name)+") > 0")
+		c.add("strpos(c.name, " + c.arg(f.Name) + ") > 0")
 	}
-	eq("c.name", f.NameExact)
-	in("c.id IN (SELECT d.certificate_id FROM certificate_domains d WHERE d.domain = ANY(%s))", f.Domains)
-	eq("c.status", f.Status)
-	eq("c.source", f.Source)
+	c.eq("c.name", f.NameExact)
+	c.in("c.id IN (SELECT d.certificate_id FROM certificate_domains d WHERE d.domain = ANY(%s))", f.Domains)
+	c.eq("c.status", f.Status)
+	c.eq("c.source", f.Source)
 	if len(f.Tags) > 0 {
 		// Containment of one object holding every pair: each key must be present
 		// with exactly that string value. Keys are JSON keys, so dots or quotes
@@ -149,7 +125,7 @@ func buildListQuery(f store.CertificateFilter) (string, []any, error) {
 		if err != nil {
 			return "", nil, fmt.Errorf("tags: %w", err)
 		}
-		where = append(where, "c.tags @> "+arg(tags)+"::jsonb")
+		c.add("c.tags @> " + c.arg(tags) + "::jsonb")
 	}
 	if !f.NotAfterFrom.IsZero() {
 		if err := sqlcommon.CheckTime(f.NotAfterFrom); err != nil {
@@ -160,23 +136,17 @@ func buildListQuery(f store.CertificateFilter) (string, []any, error) {
 		if t := from.Truncate(time.Microsecond); !t.Equal(from) {
 			from = t.Add(time.Microsecond)
 		}
-		where = append(where, "c.not_after >= "+arg(from))
+		c.add("c.not_after >= " + c.arg(from))
 	}
 	if !f.NotAfterTo.IsZero() {
 		if err := sqlcommon.CheckTime(f.NotAfterTo); err != nil {
 			return "", nil, fmt.Errorf("not_after to: %w", err)
 		}
 		// s <= to ⇔ s <= to rounded down, which is what the driver sends.
-		where = append(where, "c.not_after <= "+arg(f.NotAfterTo.Truncate(time.Microsecond)))
+		c.add("c.not_after <= " + c.arg(f.NotAfterTo.Truncate(time.Microsecond)))
 	}
-
-	var b strings.Builder
-	b.WriteString("SELECT " + sqlcommon.CertificateListColumns + " FROM certificates c")
-	if len(where) > 0 {
-		b.WriteString(" WHERE " + strings.Join(where, " AND "))
-	}
-	b.WriteString(" ORDER BY c.created_at, c.id")
-	return b.String(), args, nil
+	return "SELECT " + sqlcommon.CertificateListColumns + " FROM certificates c" + c.sql() + " ORDER BY c.created_at, c.id",
+		c.args, nil
 }
 
 // ListVersions returns every version of one certificate, oldest first.
@@ -249,6 +219,51 @@ func placeholders(from, n int) string {
 		p[i] = fmt.Sprintf("$%d", from+i)
 	}
 	return strings.Join(p, ", ")
+}
+
+// conditions collects the WHERE conditions of a list query and their
+// arguments, numbered $1, $2, … in the order they are added.
+type conditions struct {
+	where []string
+	args  []any
+}
+
+// arg adds a value and returns its placeholder.
+func (c *conditions) arg(v any) string {
+	c.args = append(c.args, v)
+	return fmt.Sprintf("$%d", len(c.args))
+}
+
+// add adds cond, whose placeholders came from arg.
+func (c *conditions) add(cond string) {
+	c.where = append(c.where, cond)
+}
+
+// eq adds column = value; an empty value does not filter.
+func (c *conditions) eq(column, value string) {
+	if value != "" {
+		c.add(column + " = " + c.arg(value))
+	}
+}
+
+// in adds expr, whose %s becomes one text[] parameter holding values. A nil
+// slice does not filter; a non-nil empty slice matches nothing.
+func (c *conditions) in(expr string, values []string) {
+	switch {
+	case values == nil:
+	case len(values) == 0:
+		c.add("FALSE")
+	default:
+		c.add(fmt.Sprintf(expr, c.arg(values)+"::text[]"))
+	}
+}
+
+// sql returns " WHERE " and the conditions joined by AND, or "" without any.
+func (c *conditions) sql() string {
+	if len(c.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.where, " AND ")
 }
 
 // insertCertificateSQL inserts one record; a taken id inserts nothing instead of

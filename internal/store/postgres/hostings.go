@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
@@ -65,34 +64,15 @@ func (r reader) GetHosting(ctx context.Context, id string) (*store.Hosting, erro
 
 // buildHostingsQuery turns a filter into one SELECT and its arguments.
 func buildHostingsQuery(f store.HostingFilter) (string, []any) {
-	var (
-		where []string
-		args  []any
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if f.CertificateID != "" {
-		where = append(where, "h.certificate_id = "+arg(f.CertificateID))
-	}
-	switch {
-	case f.Projects == nil:
-	case len(f.Projects) == 0:
-		where = append(where, "FALSE")
-	default:
-		where = append(where, "h.project = ANY("+arg(f.Projects)+"::text[])")
-	}
+	var c conditions
+	c.eq("h.certificate_id", f.CertificateID)
+	c.in("h.project = ANY(%s)", f.Projects)
 	if f.Resource != nil {
-		where = append(where, fmt.Sprintf(`h.id IN (SELECT b.hosting_id FROM hosting_resources b
+		c.add(fmt.Sprintf(`h.id IN (SELECT b.hosting_id FROM hosting_resources b
 			WHERE b.type = %s AND b.instance_id = %s AND b.region = %s)`,
-			arg(f.Resource.Type), arg(f.Resource.InstanceID), arg(f.Resource.Region)))
+			c.arg(f.Resource.Type), c.arg(f.Resource.InstanceID), c.arg(f.Resource.Region)))
 	}
-	q := sqlcommon.HostingSelect
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	return q + sqlcommon.HostingOrder, args
+	return sqlcommon.HostingSelect + c.sql() + sqlcommon.HostingOrder, c.args
 }
 
 // ListHostings returns the hostings matching f with their resources, in one query.
@@ -214,39 +194,17 @@ func (t *tx) DeleteHosting(ctx context.Context, id string) error {
 
 // buildDeploymentsQuery turns a filter into one SELECT and its arguments.
 func buildDeploymentsQuery(f store.DeploymentFilter) (string, []any) {
-	var (
-		where []string
-		args  []any
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	eq := func(column, value string) {
-		if value != "" {
-			where = append(where, column+" = "+arg(value))
-		}
-	}
-	eq("certificate_id", f.CertificateID)
-	eq("hosting_id", f.HostingID)
-	eq("type", f.Type)
-	eq("instance_id", f.InstanceID)
-	switch {
-	case f.Projects == nil:
-	case len(f.Projects) == 0:
-		where = append(where, "FALSE")
-	default:
-		where = append(where, "project = ANY("+arg(f.Projects)+"::text[])")
-	}
-	q := "SELECT " + sqlcommon.DeploymentColumns + " FROM deployments"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY started_at DESC, id"
+	var c conditions
+	c.eq("certificate_id", f.CertificateID)
+	c.eq("hosting_id", f.HostingID)
+	c.eq("type", f.Type)
+	c.eq("instance_id", f.InstanceID)
+	c.in("project = ANY(%s)", f.Projects)
+	q := "SELECT " + sqlcommon.DeploymentColumns + " FROM deployments" + c.sql() + " ORDER BY started_at DESC, id"
 	if f.Limit > 0 {
-		q += " LIMIT " + arg(f.Limit)
+		q += " LIMIT " + c.arg(f.Limit)
 	}
-	return q, args
+	return q, c.args
 }
 
 // ListDeployments returns the deployments matching f, newest first, in one query.
