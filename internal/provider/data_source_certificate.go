@@ -193,25 +193,11 @@ type certificateDataSourceModel struct {
 	Project                       types.String `tfsdk:"project"`
 	Source                        types.String `tfsdk:"source"`
 	Standard                      types.String `tfsdk:"standard"`
-	Status                        types.String `tfsdk:"status"`
-	StatusCode                    types.Int64  `tfsdk:"status_code"`
 	Tags                          types.Map    `tfsdk:"tags"`
 	IgnoreExpirationNotifications types.Bool   `tfsdk:"ignore_expiration_notifications"`
-	Domain                        types.String `tfsdk:"domain"`
-	SubjectAlternativeNames       types.List   `tfsdk:"subject_alternative_names"`
-	Issuer                        types.String `tfsdk:"issuer"`
-	SerialNumber                  types.String `tfsdk:"serial_number"`
-	NotBefore                     types.String `tfsdk:"not_before"`
-	NotAfter                      types.String `tfsdk:"not_after"`
-	FingerprintSHA256             types.String `tfsdk:"fingerprint_sha256"`
-	KeyAlgorithm                  types.String `tfsdk:"key_algorithm"`
-	KeySize                       types.Int64  `tfsdk:"key_size"`
-	Version                       types.Int64  `tfsdk:"version"`
 	CertificatePEM                types.String `tfsdk:"certificate_pem"`
-	FullChainPEM                  types.String `tfsdk:"full_chain_pem"`
-	CAChainPEM                    types.String `tfsdk:"ca_chain_pem"`
 	EncryptionCertificatePEM      types.String `tfsdk:"encryption_certificate_pem"`
-	ChainComplete                 types.Bool   `tfsdk:"chain_complete"`
+	certificateVersionModel
 }
 
 func (m *certificateDataSourceModel) set(ctx context.Context, diags *diag.Diagnostics, c *wire.Certificate) {
@@ -220,23 +206,9 @@ func (m *certificateDataSourceModel) set(ctx context.Context, diags *diag.Diagno
 	m.Project = types.StringValue(c.Project)
 	m.Source = types.StringValue(c.Source)
 	m.Standard = types.StringValue(c.Standard)
-	m.Status = types.StringValue(c.Status)
-	m.StatusCode = types.Int64Value(int64(c.StatusCode))
 	m.Tags = stringMap(ctx, diags, c.Tags)
 	m.IgnoreExpirationNotifications = types.BoolValue(c.IgnoreExpirationNotifications)
-	m.Domain = types.StringValue(c.Domain)
-	m.SubjectAlternativeNames = stringList(ctx, diags, c.SubjectAlternativeNames)
-	m.Issuer = types.StringValue(c.Issuer)
-	m.SerialNumber = types.StringValue(c.SerialNumber)
-	m.NotBefore = formatTime(c.NotBefore)
-	m.NotAfter = formatTime(c.NotAfter)
-	m.FingerprintSHA256 = types.StringValue(c.FingerprintSHA256)
-	m.KeyAlgorithm = types.StringValue(c.KeyAlgorithm)
-	m.KeySize = types.Int64Value(int64(c.KeySize))
-	m.Version = types.Int64Value(int64(c.Version))
 	m.CertificatePEM = types.StringValue(c.CertificatePEM)
-	m.FullChainPEM = types.StringValue(c.FullChainPEM)
-	m.CAChainPEM = types.StringValue(c.CAChainPEM)
 	m.EncryptionCertificatePEM = stringOrNull(c.EncryptionCertificatePEM)
-	m.ChainComplete = types.BoolValue(c.ChainComplete)
+	m.setVersion(ctx, diags, c)
 }

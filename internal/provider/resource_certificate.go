@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -19,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
@@ -127,42 +125,17 @@ func (r *certificateResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"in a plan; setting `private_key_password_wo_version` after import is likewise only recorded, after the " +
 			"same password check.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Stable id of the certificate record; it survives reissues.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the certificate. Need not be unique. Changes in place.",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"project": schema.StringAttribute{
-				MarkdownDescription: "Project the certificate belongs to. Defaults to `\"default\"`. Changes in place.",
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString("default"),
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags (key/value) of the certificate. Keys cannot be empty. Changes in place.",
-				ElementType:         types.StringType,
-				Optional:            true,
-				Computed:            true,
-				Default:             mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
-				Validators:          []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
-			},
-			"ignore_expiration_notifications": schema.BoolAttribute{
-				MarkdownDescription: "Ignore the expiry notifications of this certificate (rule N1). Only a certificate " +
+			"id":      idAttribute("Stable id of the certificate record; it survives reissues."),
+			"name":    nameAttribute("Name of the certificate. Need not be unique. Changes in place."),
+			"project": projectAttribute("Project the certificate belongs to. Defaults to `\"default\"`. Changes in place."),
+			"tags":    tagsAttribute("Tags (key/value) of the certificate. Keys cannot be empty. Changes in place."),
+			"ignore_expiration_notifications": ignoreNotificationsAttribute(
+				"Ignore the expiry notifications of this certificate (rule N1). Only a certificate " +
 					"that expires within 30 days can be ignored: turning it on earlier is a plan-time error that gives the " +
 					"date from which it can be. A new version (reissue or renewal) clears it in the service; a " +
 					"configuration that keeps `true` shows no change and no error, and it is set again as soon as the " +
 					"service accepts it for the new version (a plan then shows it turning `true`). Defaults to `false`. " +
-					"Changes in place.",
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(false),
-			},
+					"Changes in place."),
 			"domain": schema.StringAttribute{
 				MarkdownDescription: "The domain the certificate is for (its common name), e.g. `www.example.com` or, " +
 					"where the product allows, `*.example.com`. Kept as written; the service compares names in lower " +
@@ -471,12 +444,7 @@ func (r *certificateResource) Create(ctx context.Context, req resource.CreateReq
 	} else {
 		addBackendError(&resp.Diagnostics, "Unable to Read Certificate", err, rootFields())
 	}
-	var fresh certificateResourceModel
-	fresh.setComputed(ctx, &resp.Diagnostics, cert)
-	fresh.PrivateKeyPEM = stringOrNull(cert.PrivateKeyPEM)
-	fresh.EncryptionPrivateKeyPEM = stringOrNull(cert.EncryptionPrivateKeyPEM)
-	fresh.setOrder(cert)
-	plan.mergeUnknown(fresh)
+	plan.mergeAnswer(ctx, &resp.Diagnostics, cert)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -487,13 +455,8 @@ func (r *certificateResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	cert, err := r.client.GetCertificate(ctx, state.ID.ValueString())
-	if client.IsNotFound(err) {
-		tflog.Warn(ctx, "Certificate no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addBackendError(&resp.Diagnostics, "Unable to Read Certificate", err, rootFields())
+	if !readFound(ctx, resp, err, "Certificate no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()},
+		"Unable to Read Certificate", rootFields()) {
 		return
 	}
 	if cert.Source != "issued" || cert.Order == nil {
@@ -706,12 +669,7 @@ func (r *certificateResource) Update(ctx context.Context, req resource.UpdateReq
 		}
 	}
 
-	var fresh certificateResourceModel
-	fresh.setComputed(ctx, &resp.Diagnostics, cert)
-	fresh.PrivateKeyPEM = stringOrNull(cert.PrivateKeyPEM)
-	fresh.EncryptionPrivateKeyPEM = stringOrNull(cert.EncryptionPrivateKeyPEM)
-	fresh.setOrder(cert)
-	plan.mergeUnknown(fresh)
+	plan.mergeAnswer(ctx, &resp.Diagnostics, cert)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -780,9 +738,7 @@ func (r *certificateResource) Delete(ctx context.Context, req resource.DeleteReq
 		}
 	}
 	tflog.Info(ctx, "Deleting certificate", map[string]any{"id": id})
-	if err := r.client.DeleteCertificate(ctx, id); err != nil && !client.IsNotFound(err) {
-		addBackendError(&resp.Diagnostics, "Unable to Delete Certificate", err, rootFields())
-	}
+	addDeleteError(&resp.Diagnostics, "Unable to Delete Certificate", r.client.DeleteCertificate(ctx, id), rootFields())
 }
 
 // waitRevoked polls a submitted revocation (re-checking its domain validation, R7)
@@ -1571,6 +1527,17 @@ func (m *certificateResourceModel) setComputed(ctx context.Context, diags *diag.
 	}
 	diags.Append(d...)
 	m.ValidationRecords = l
+}
+
+// mergeAnswer fills the values this plan left unknown from cert, the backend's
+// answer after the apply, private keys included.
+func (m *certificateResourceModel) mergeAnswer(ctx context.Context, diags *diag.Diagnostics, cert *wire.Certificate) {
+	var fresh certificateResourceModel
+	fresh.setComputed(ctx, diags, cert)
+	fresh.PrivateKeyPEM = stringOrNull(cert.PrivateKeyPEM)
+	fresh.EncryptionPrivateKeyPEM = stringOrNull(cert.EncryptionPrivateKeyPEM)
+	fresh.setOrder(cert)
+	m.mergeUnknown(fresh)
 }
 
 // mergeUnknown fills the values this plan left unknown from fresh, the backend's

@@ -7,18 +7,12 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -66,40 +60,15 @@ func (r *certificateUploadResource) Schema(_ context.Context, _ resource.SchemaR
 			"the record's metadata. Destroying deletes the record at once (U5) unless resource hosting still " +
 			"binds it (D4); add `lifecycle { create_before_destroy = true }` to such certificates.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Stable id of the certificate record; it survives rotations.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the certificate (U1). Need not be unique.",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"project": schema.StringAttribute{
-				MarkdownDescription: "Project the certificate belongs to. Defaults to `\"default\"`.",
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString("default"),
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags (key/value) of the certificate (U1). Keys cannot be empty.",
-				ElementType:         types.StringType,
-				Optional:            true,
-				Computed:            true,
-				Default:             mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
-				Validators:          []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
-			},
-			"ignore_expiration_notifications": schema.BoolAttribute{
-				MarkdownDescription: "Ignore the expiry notifications of this certificate (rule N1: only a " +
+			"id":      idAttribute("Stable id of the certificate record; it survives rotations."),
+			"name":    nameAttribute("Name of the certificate (U1). Need not be unique."),
+			"project": projectAttribute("Project the certificate belongs to. Defaults to `\"default\"`."),
+			"tags":    tagsAttribute("Tags (key/value) of the certificate (U1). Keys cannot be empty."),
+			"ignore_expiration_notifications": ignoreNotificationsAttribute(
+				"Ignore the expiry notifications of this certificate (rule N1: only a " +
 					"certificate that expires soon can be ignored). A rotation clears the ignore in the service; " +
 					"keeping `true` in the configuration across a rotation sets it again when allowed and is " +
-					"never an error. Defaults to `false`.",
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(false),
-			},
+					"never an error. Defaults to `false`."),
 			"standard": schema.StringAttribute{
 				MarkdownDescription: "`\"international\"` (RSA or ECDSA, rule U2; the default) or `\"sm2\"` (Chinese SM " +
 					"certificates, U3, which also need `encryption_certificate_pem`). Changing it rotates the certificate.",
@@ -279,13 +248,8 @@ func (r *certificateUploadResource) Read(ctx context.Context, req resource.ReadR
 	}
 
 	cert, err := r.client.GetCertificate(ctx, state.ID.ValueString())
-	if client.IsNotFound(err) {
-		tflog.Warn(ctx, "Certificate no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addBackendError(&resp.Diagnostics, "Unable to Read Certificate", err, rootFields())
+	if !readFound(ctx, resp, err, "Certificate no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()},
+		"Unable to Read Certificate", rootFields()) {
 		return
 	}
 
@@ -427,10 +391,7 @@ func (r *certificateUploadResource) Delete(ctx context.Context, req resource.Del
 		return
 	}
 	tflog.Debug(ctx, "Deleting certificate", map[string]any{"id": state.ID.ValueString()})
-	err := r.client.DeleteCertificate(ctx, state.ID.ValueString())
-	if err != nil && !client.IsNotFound(err) {
-		addBackendError(&resp.Diagnostics, "Unable to Delete Certificate", err, rootFields())
-	}
+	addDeleteError(&resp.Diagnostics, "Unable to Delete Certificate", r.client.DeleteCertificate(ctx, state.ID.ValueString()), rootFields())
 }
 
 func (r *certificateUploadResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -598,21 +559,7 @@ type certificateUploadResourceModel struct {
 	EncryptionCertificatePEM      types.String `tfsdk:"encryption_certificate_pem"`
 	EncryptionPrivateKeyPEM       types.String `tfsdk:"encryption_private_key_pem"`
 	EncryptionPrivateKeyPEMWO     types.String `tfsdk:"encryption_private_key_pem_wo"`
-	Status                        types.String `tfsdk:"status"`
-	StatusCode                    types.Int64  `tfsdk:"status_code"`
-	Domain                        types.String `tfsdk:"domain"`
-	SubjectAlternativeNames       types.List   `tfsdk:"subject_alternative_names"`
-	Issuer                        types.String `tfsdk:"issuer"`
-	SerialNumber                  types.String `tfsdk:"serial_number"`
-	NotBefore                     types.String `tfsdk:"not_before"`
-	NotAfter                      types.String `tfsdk:"not_after"`
-	FingerprintSHA256             types.String `tfsdk:"fingerprint_sha256"`
-	KeyAlgorithm                  types.String `tfsdk:"key_algorithm"`
-	KeySize                       types.Int64  `tfsdk:"key_size"`
-	Version                       types.Int64  `tfsdk:"version"`
-	FullChainPEM                  types.String `tfsdk:"full_chain_pem"`
-	CAChainPEM                    types.String `tfsdk:"ca_chain_pem"`
-	ChainComplete                 types.Bool   `tfsdk:"chain_complete"`
+	certificateVersionModel
 }
 
 // keysWriteOnly tells whether the configuration gives its keys write-only.
@@ -682,40 +629,13 @@ func (m certificateUploadResourceModel) rotatesFrom(state certificateUploadResou
 		woVersionChanged
 }
 
-// setVersion copies the current version's values from the backend's answer.
-func (m *certificateUploadResourceModel) setVersion(ctx context.Context, diags *diag.Diagnostics, c *wire.Certificate) {
-	m.Status = types.StringValue(c.Status)
-	m.StatusCode = types.Int64Value(int64(c.StatusCode))
-	m.Domain = types.StringValue(c.Domain)
-	m.SubjectAlternativeNames = stringList(ctx, diags, c.SubjectAlternativeNames)
-	m.Issuer = types.StringValue(c.Issuer)
-	m.SerialNumber = types.StringValue(c.SerialNumber)
-	m.NotBefore = formatTime(c.NotBefore)
-	m.NotAfter = formatTime(c.NotAfter)
-	m.FingerprintSHA256 = types.StringValue(c.FingerprintSHA256)
-	m.KeyAlgorithm = types.StringValue(c.KeyAlgorithm)
-	m.KeySize = types.Int64Value(int64(c.KeySize))
-	m.Version = types.Int64Value(int64(c.Version))
-	m.FullChainPEM = types.StringValue(c.FullChainPEM)
-	m.CAChainPEM = types.StringValue(c.CAChainPEM)
-	m.ChainComplete = types.BoolValue(c.ChainComplete)
-}
-
 // copyVersion keeps the current version's values of state in a plan that makes no
 // new version.
 func (m *certificateUploadResourceModel) copyVersion(state certificateUploadResourceModel) {
-	m.Status, m.StatusCode = state.Status, state.StatusCode
-	m.Domain, m.SubjectAlternativeNames, m.Issuer = state.Domain, state.SubjectAlternativeNames, state.Issuer
-	m.SerialNumber, m.NotBefore, m.NotAfter = state.SerialNumber, state.NotBefore, state.NotAfter
-	m.FingerprintSHA256, m.KeyAlgorithm, m.KeySize = state.FingerprintSHA256, state.KeyAlgorithm, state.KeySize
-	m.Version, m.FullChainPEM, m.CAChainPEM, m.ChainComplete = state.Version, state.FullChainPEM, state.CAChainPEM, state.ChainComplete
+	m.certificateVersionModel = state.certificateVersionModel
 }
 
 // unknownVersion marks the values that a new version replaces as unknown.
 func (m *certificateUploadResourceModel) unknownVersion() {
-	m.Status, m.StatusCode = types.StringUnknown(), types.Int64Unknown()
-	m.Domain, m.SubjectAlternativeNames, m.Issuer = types.StringUnknown(), types.ListUnknown(types.StringType), types.StringUnknown()
-	m.SerialNumber, m.NotBefore, m.NotAfter = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
-	m.FingerprintSHA256, m.KeyAlgorithm, m.KeySize = types.StringUnknown(), types.StringUnknown(), types.Int64Unknown()
-	m.Version, m.FullChainPEM, m.CAChainPEM, m.ChainComplete = types.Int64Unknown(), types.StringUnknown(), types.StringUnknown(), types.BoolUnknown()
+	m.certificateVersionModel = unknownCertificateVersion()
 }

@@ -79,11 +79,7 @@ func (r *certificateValidationResource) Schema(_ context.Context, _ resource.Sch
 			"(`review_failed`, `cancelled`, `revoked`, …) is an error at once.\n\n" +
 			"Destroying this resource only removes it from the state; the certificate is managed by `ssl_certificate`.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Equal to `certificate_id`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": idAttribute("Equal to `certificate_id`."),
 			"certificate_id": schema.StringAttribute{
 				MarkdownDescription: "Id of the certificate to wait for, usually `ssl_certificate.<name>.id`. " +
 					"Changing it waits for the new certificate.",
@@ -152,14 +148,8 @@ func (r *certificateValidationResource) Read(ctx context.Context, req resource.R
 	}
 
 	cert, err := r.client.GetCertificate(ctx, state.CertificateID.ValueString())
-	if client.IsNotFound(err) {
-		tflog.Warn(ctx, "Certificate no longer exists; removing its validation from state",
-			map[string]any{"certificate_id": state.CertificateID.ValueString()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addBackendError(&resp.Diagnostics, "Unable to Read Certificate", err, rootFields())
+	if !readFound(ctx, resp, err, "Certificate no longer exists; removing its validation from state", map[string]any{"certificate_id": state.CertificateID.ValueString()},
+		"Unable to Read Certificate", rootFields()) {
 		return
 	}
 	state.ID = types.StringValue(cert.ID)

@@ -18,10 +18,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -89,30 +87,17 @@ func (r *expirationAlarmResource) Schema(_ context.Context, _ resource.SchemaReq
 			"`terraform-provider-ssl evaluate`; `terraform plan` and `apply` never send anything. Every " +
 			"attribute changes in place.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Id of the alarm policy.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the policy (A1).",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"id":   idAttribute("Id of the alarm policy."),
+			"name": nameAttribute("Name of the policy (A1)."),
 			"remarks": schema.StringAttribute{
 				MarkdownDescription: "Free text about the policy (A1). Defaults to `\"\"`.",
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
 			},
-			"project": schema.StringAttribute{
-				MarkdownDescription: "Project of the policy; with no `certificate_ids` it watches every certificate of " +
-					"this project. Defaults to `\"default\"`.",
-				Optional:   true,
-				Computed:   true,
-				Default:    stringdefault.StaticString(alarmDefaultProject),
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"project": projectAttribute(
+				"Project of the policy; with no `certificate_ids` it watches every certificate of " +
+					"this project. Defaults to `\"default\"`."),
 			"certificate_ids": schema.SetAttribute{
 				MarkdownDescription: "Ids of the certificates the policy watches (A2). Empty or left out: every " +
 					"certificate of `project`, present and future.",
@@ -257,13 +242,8 @@ func (r *expirationAlarmResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	alarm, err := r.client.GetAlarm(ctx, state.ID.ValueString())
-	if client.IsNotFound(err) {
-		tflog.Warn(ctx, "Expiration alarm no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addBackendError(&resp.Diagnostics, "Unable to Read Expiration Alarm", err, rootFields())
+	if !readFound(ctx, resp, err, "Expiration alarm no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()},
+		"Unable to Read Expiration Alarm", rootFields()) {
 		return
 	}
 
@@ -325,9 +305,7 @@ func (r *expirationAlarmResource) Delete(ctx context.Context, req resource.Delet
 		return
 	}
 	tflog.Debug(ctx, "Deleting expiration alarm", map[string]any{"id": state.ID.ValueString()})
-	if err := r.client.DeleteAlarm(ctx, state.ID.ValueString()); err != nil && !client.IsNotFound(err) {
-		addBackendError(&resp.Diagnostics, "Unable to Delete Expiration Alarm", err, rootFields())
-	}
+	addDeleteError(&resp.Diagnostics, "Unable to Delete Expiration Alarm", r.client.DeleteAlarm(ctx, state.ID.ValueString()), rootFields())
 }
 
 func (r *expirationAlarmResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

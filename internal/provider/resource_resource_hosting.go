@@ -12,8 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -57,11 +55,7 @@ func (r *resourceHostingResource) Schema(_ context.Context, _ resource.SchemaReq
 			"releases the resources; they keep serving what they served. Hosting installs nothing on your own " +
 			"servers (H3): use the certificate's `certificate_pem` / `full_chain_pem` for those.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Stable id of the hosting (`host-…`).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": idAttribute("Stable id of the hosting (`host-…`)."),
 			"certificate_id": schema.StringAttribute{
 				MarkdownDescription: "Id of the certificate to deploy: an issued `ssl_certificate` or an " +
 					"`ssl_certificate_upload`. It must be issued, unexpired, not revoked or being revoked (R2), " +
@@ -158,13 +152,8 @@ func (r *resourceHostingResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	h, err := r.client.GetHosting(ctx, state.ID.ValueString())
-	if client.IsNotFound(err) {
-		tflog.Warn(ctx, "Resource hosting no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addBackendError(&resp.Diagnostics, "Unable to Read Resource Hosting", err, hostingFields)
+	if !readFound(ctx, resp, err, "Resource hosting no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()},
+		"Unable to Read Resource Hosting", hostingFields) {
 		return
 	}
 
@@ -226,10 +215,7 @@ func (r *resourceHostingResource) Delete(ctx context.Context, req resource.Delet
 		return
 	}
 	tflog.Debug(ctx, "Deleting resource hosting", map[string]any{"id": state.ID.ValueString()})
-	err := r.client.DeleteHosting(ctx, state.ID.ValueString())
-	if err != nil && !client.IsNotFound(err) {
-		addBackendError(&resp.Diagnostics, "Unable to Delete Resource Hosting", err, hostingFields)
-	}
+	addDeleteError(&resp.Diagnostics, "Unable to Delete Resource Hosting", r.client.DeleteHosting(ctx, state.ID.ValueString()), hostingFields)
 }
 
 // ImportState takes the hosting's id or the id of the certificate it binds; Read

@@ -6,6 +6,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sslkit/terraform-provider-ssl/internal/client"
 )
@@ -39,4 +41,29 @@ func readDataSource[M any](ctx context.Context, req datasource.ReadRequest, resp
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// readFound handles the error of the fetch in a resource's Read: a resource the
+// backend no longer has leaves the state (logging gone with logFields), any other
+// error is reported under summary. It tells whether Read may go on.
+func readFound(ctx context.Context, resp *resource.ReadResponse, err error, gone string, logFields map[string]any,
+	summary string, fields fieldPaths) bool {
+	if client.IsNotFound(err) {
+		tflog.Warn(ctx, gone, logFields)
+		resp.State.RemoveResource(ctx)
+		return false
+	}
+	if err != nil {
+		addBackendError(&resp.Diagnostics, summary, err, fields)
+		return false
+	}
+	return true
+}
+
+// addDeleteError reports the error of a resource's delete; one the backend no
+// longer has counts as deleted.
+func addDeleteError(diags *diag.Diagnostics, summary string, err error, fields fieldPaths) {
+	if err != nil && !client.IsNotFound(err) {
+		addBackendError(diags, summary, err, fields)
+	}
 }
