@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
 	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
@@ -334,25 +336,18 @@ func (r reader) ListNotifications(ctx context.Context, f store.NotificationFilte
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list notifications: %w", err)
 	}
-	rows, err := r.q.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: list notifications: %w", err)
+	return queryAll(ctx, r.q, "list notifications", q, args, scanNotification)
+}
+
+// scanNotification reads one row of sqlcommon.NotificationColumns.
+func scanNotification(row pgx.Row) (*store.Notification, error) {
+	var n store.Notification
+	if err := row.Scan(&n.ID, &n.DedupKey, &n.PolicyID, &n.CertificateID, &n.NotAfter, &n.DaysLeft,
+		&n.Recipient.Name, &n.Recipient.Email, &n.Recipient.Phone, &n.Channel, &n.Status, &n.Attempts,
+		&n.NextAttemptAt, &n.LastError, &n.CreatedAt, &n.SentAt); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	var out []*store.Notification
-	for rows.Next() {
-		var n store.Notification
-		if err := rows.Scan(&n.ID, &n.DedupKey, &n.PolicyID, &n.CertificateID, &n.NotAfter, &n.DaysLeft,
-			&n.Recipient.Name, &n.Recipient.Email, &n.Recipient.Phone, &n.Channel, &n.Status, &n.Attempts,
-			&n.NextAttemptAt, &n.LastError, &n.CreatedAt, &n.SentAt); err != nil {
-			return nil, fmt.Errorf("postgres: list notifications: %w", err)
-		}
-		out = append(out, &n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: list notifications: %w", err)
-	}
-	return out, nil
+	return &n, nil
 }
 
 // InsertNotification adds an outbox row under the project of its policy;

@@ -83,23 +83,9 @@ func (r reader) ListCertificates(ctx context.Context, f store.CertificateFilter)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list certificates: %w", err)
 	}
-	rows, err := r.q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: list certificates: %w", err)
-	}
-	defer rows.Close()
-	var out []*store.Certificate
-	for rows.Next() {
-		c, err := scanCertificate(rows, false)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: list certificates: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: list certificates: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, r.q, "list certificates", query, args, func(row pgx.Row) (*store.Certificate, error) {
+		return scanCertificate(row, false)
+	})
 }
 
 // buildListQuery turns a filter into one SELECT and its arguments. A nil slice
@@ -417,4 +403,26 @@ func mapErr(err error) error {
 		return fmt.Errorf("%w (%w)", store.ErrNotFound, err)
 	}
 	return err
+}
+
+// queryAll runs a list query and scans every row with scan; what names the
+// operation in errors.
+func queryAll[T any](ctx context.Context, q querier, what, query string, args []any, scan func(pgx.Row) (T, error)) ([]T, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: %s: %w", what, err)
+	}
+	return out, nil
 }

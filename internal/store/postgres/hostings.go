@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
 	"github.com/sslkit/terraform-provider-ssl/internal/store/sqlcommon"
 )
@@ -210,25 +212,18 @@ func buildDeploymentsQuery(f store.DeploymentFilter) (string, []any) {
 // ListDeployments returns the deployments matching f, newest first, in one query.
 func (r reader) ListDeployments(ctx context.Context, f store.DeploymentFilter) ([]*store.Deployment, error) {
 	q, args := buildDeploymentsQuery(f)
-	rows, err := r.q.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: list deployments: %w", err)
+	return queryAll(ctx, r.q, "list deployments", q, args, scanDeployment)
+}
+
+// scanDeployment reads one row of sqlcommon.DeploymentColumns.
+func scanDeployment(row pgx.Row) (*store.Deployment, error) {
+	var d store.Deployment
+	if err := row.Scan(&d.ID, &d.HostingID, &d.Resource.Type, &d.Resource.InstanceID, &d.Resource.Region,
+		&d.CertificateID, &d.Version, &d.SerialNumber, &d.Status, &d.ReplacedCertificateID,
+		&d.ReplacedVersion, &d.Message, &d.StartedAt, &d.FinishedAt); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	var out []*store.Deployment
-	for rows.Next() {
-		var d store.Deployment
-		if err := rows.Scan(&d.ID, &d.HostingID, &d.Resource.Type, &d.Resource.InstanceID, &d.Resource.Region,
-			&d.CertificateID, &d.Version, &d.SerialNumber, &d.Status, &d.ReplacedCertificateID,
-			&d.ReplacedVersion, &d.Message, &d.StartedAt, &d.FinishedAt); err != nil {
-			return nil, fmt.Errorf("postgres: list deployments: %w", err)
-		}
-		out = append(out, &d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: list deployments: %w", err)
-	}
-	return out, nil
+	return &d, nil
 }
 
 // InsertDeployment records a deployment under the project of its hosting (or,
