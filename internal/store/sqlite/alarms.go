@@ -147,15 +147,9 @@ func (t *tx) UpdateAlarmPolicy(ctx context.Context, p *store.AlarmPolicy) error 
 		sets = append(sets, col+" = ?")
 	}
 	err = t.savepoint(ctx, func() error {
-		res, err := t.ExecContext(ctx, "UPDATE alarm_policies SET "+strings.Join(sets, ", ")+" WHERE id = ?",
-			append(args[1:], p.ID)...)
-		if err != nil {
+		if err := t.execExisting(ctx, "UPDATE alarm_policies SET "+strings.Join(sets, ", ")+" WHERE id = ?",
+			append(args[1:], p.ID)...); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.ErrNotFound
 		}
 		if _, err := t.ExecContext(ctx, "DELETE FROM alarm_policy_certificates WHERE policy_id = ?", p.ID); err != nil {
 			return err
@@ -181,14 +175,8 @@ func (t *tx) DeleteAlarmPolicy(ctx context.Context, id string) error {
 			return fmt.Errorf("sqlite: delete alarm policy %q: %w", id, err)
 		}
 	}
-	res, err := t.ExecContext(ctx, "DELETE FROM alarm_policies WHERE id = ?", id)
-	if err != nil {
+	if err := t.execExisting(ctx, "DELETE FROM alarm_policies WHERE id = ?", id); err != nil {
 		return fmt.Errorf("sqlite: delete alarm policy %q: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlite: delete alarm policy %q: %w", id, err)
-	} else if n == 0 {
-		return fmt.Errorf("sqlite: delete alarm policy %q: %w", id, store.ErrNotFound)
 	}
 	return nil
 }
@@ -435,15 +423,9 @@ func (t *tx) UpdateNotification(ctx context.Context, n *store.Notification) erro
 	if err != nil {
 		return fmt.Errorf("sqlite: update notification %q: %w", n.ID, err)
 	}
-	res, err := t.ExecContext(ctx, `UPDATE notifications SET status = ?, attempts = ?, next_attempt_at = ?,
-		last_error = ?, sent_at = ? WHERE id = ?`, n.Status, n.Attempts, next, n.LastError, sent, n.ID)
-	if err != nil {
+	if err := t.execExisting(ctx, `UPDATE notifications SET status = ?, attempts = ?, next_attempt_at = ?,
+		last_error = ?, sent_at = ? WHERE id = ?`, n.Status, n.Attempts, next, n.LastError, sent, n.ID); err != nil {
 		return fmt.Errorf("sqlite: update notification %q: %w", n.ID, err)
-	}
-	if c, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlite: update notification %q: %w", n.ID, err)
-	} else if c == 0 {
-		return fmt.Errorf("sqlite: update notification %q: %w", n.ID, store.ErrNotFound)
 	}
 	return nil
 }

@@ -86,14 +86,8 @@ func (t *tx) InsertAuthority(ctx context.Context, a *store.Authority) error {
 // the certificates, keys and creation time never change. ErrNotFound when it
 // does not exist.
 func (t *tx) UpdateAuthority(ctx context.Context, a *store.Authority) error {
-	res, err := t.ExecContext(ctx, "UPDATE authorities SET crl_number = ? WHERE id = ?", a.CRLNumber, a.ID)
-	if err != nil {
+	if err := t.execExisting(ctx, "UPDATE authorities SET crl_number = ? WHERE id = ?", a.CRLNumber, a.ID); err != nil {
 		return fmt.Errorf("sqlite: update authority %q: %w", a.ID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlite: update authority %q: %w", a.ID, err)
-	} else if n == 0 {
-		return fmt.Errorf("sqlite: update authority %q: %w", a.ID, store.ErrNotFound)
 	}
 	return nil
 }

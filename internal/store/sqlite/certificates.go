@@ -169,6 +169,23 @@ func buildListQuery(f store.CertificateFilter) (string, []any, error) {
 		c.args, nil
 }
 
+// execExisting runs a write that must touch a row; store.ErrNotFound when it
+// touched none.
+func (t *tx) execExisting(ctx context.Context, query string, args ...any) error {
+	res, err := t.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
 // placeholders returns "?, ?, …" with n marks.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
@@ -337,15 +354,9 @@ func (t *tx) UpdateCertificate(ctx context.Context, c *store.Certificate) error 
 	for _, col := range cols[1:] {
 		sets = append(sets, strings.TrimSpace(col)+" = ?")
 	}
-	res, err := t.ExecContext(ctx, "UPDATE certificates SET "+strings.Join(sets, ", ")+" WHERE id = ?",
-		append(args[1:], c.ID)...)
-	if err != nil {
+	if err := t.execExisting(ctx, "UPDATE certificates SET "+strings.Join(sets, ", ")+" WHERE id = ?",
+		append(args[1:], c.ID)...); err != nil {
 		return fmt.Errorf("sqlite: update certificate %q: %w", c.ID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlite: update certificate %q: %w", c.ID, err)
-	} else if n == 0 {
-		return fmt.Errorf("sqlite: update certificate %q: %w", c.ID, store.ErrNotFound)
 	}
 	if _, err := t.ExecContext(ctx, "DELETE FROM certificate_domains WHERE certificate_id = ?", c.ID); err != nil {
 		return fmt.Errorf("sqlite: update certificate %q: domains: %w", c.ID, err)
@@ -369,14 +380,8 @@ func (t *tx) DeleteCertificate(ctx context.Context, id string) error {
 			return fmt.Errorf("sqlite: delete certificate %q: %w", id, err)
 		}
 	}
-	res, err := t.ExecContext(ctx, "DELETE FROM certificates WHERE id = ?", id)
-	if err != nil {
+	if err := t.execExisting(ctx, "DELETE FROM certificates WHERE id = ?", id); err != nil {
 		return fmt.Errorf("sqlite: delete certificate %q: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlite: delete certificate %q: %w", id, err)
-	} else if n == 0 {
-		return fmt.Errorf("sqlite: delete certificate %q: %w", id, store.ErrNotFound)
 	}
 	return nil
 }

@@ -159,15 +159,9 @@ func (t *tx) UpdateHosting(ctx context.Context, h *store.Hosting) error {
 		return fmt.Errorf("sqlite: update hosting %q: %w", h.ID, err)
 	}
 	err = t.savepoint(ctx, func() error {
-		res, err := t.ExecContext(ctx, "UPDATE hostings SET project = ?, certificate_id = ?, updated_at = ? WHERE id = ?",
-			h.Project, h.CertificateID, upd, h.ID)
-		if err != nil {
+		if err := t.execExisting(ctx, "UPDATE hostings SET project = ?, certificate_id = ?, updated_at = ? WHERE id = ?",
+			h.Project, h.CertificateID, upd, h.ID); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.ErrNotFound
 		}
 		if _, err := t.ExecContext(ctx, "DELETE FROM hosting_resources WHERE hosting_id = ?", h.ID); err != nil {
 			return err
@@ -188,14 +182,8 @@ func (t *tx) DeleteHosting(ctx context.Context, id string) error {
 	if _, err := t.ExecContext(ctx, "DELETE FROM hosting_resources WHERE hosting_id = ?", id); err != nil {
 		return fmt.Errorf("sqlite: delete hosting %q: %w", id, err)
 	}
-	res, err := t.ExecContext(ctx, "DELETE FROM hostings WHERE id = ?", id)
-	if err != nil {
+	if err := t.execExisting(ctx, "DELETE FROM hostings WHERE id = ?", id); err != nil {
 		return fmt.Errorf("sqlite: delete hosting %q: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlite: delete hosting %q: %w", id, err)
-	} else if n == 0 {
-		return fmt.Errorf("sqlite: delete hosting %q: %w", id, store.ErrNotFound)
 	}
 	return nil
 }
@@ -276,15 +264,9 @@ func (t *tx) UpdateDeployment(ctx context.Context, d *store.Deployment) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: update deployment %q: %w", d.ID, err)
 	}
-	res, err := t.ExecContext(ctx, "UPDATE deployments SET status = ?, message = ?, finished_at = ? WHERE id = ?",
-		d.Status, d.Message, finished, d.ID)
-	if err != nil {
+	if err := t.execExisting(ctx, "UPDATE deployments SET status = ?, message = ?, finished_at = ? WHERE id = ?",
+		d.Status, d.Message, finished, d.ID); err != nil {
 		return fmt.Errorf("sqlite: update deployment %q: %w", d.ID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlite: update deployment %q: %w", d.ID, err)
-	} else if n == 0 {
-		return fmt.Errorf("sqlite: update deployment %q: %w", d.ID, store.ErrNotFound)
 	}
 	return nil
 }
