@@ -165,12 +165,8 @@ func (t *tx) UpdateAlarmPolicy(ctx context.Context, p *store.AlarmPolicy) error 
 // records go with it (ON DELETE CASCADE), its notifications stay. ErrNotFound
 // when it does not exist.
 func (t *tx) DeleteAlarmPolicy(ctx context.Context, id string) error {
-	tag, err := t.q.Exec(ctx, "DELETE FROM alarm_policies WHERE id = $1", id)
-	if err != nil {
+	if err := t.execExisting(ctx, "DELETE FROM alarm_policies WHERE id = $1", id); err != nil {
 		return fmt.Errorf("postgres: delete alarm policy %q: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: delete alarm policy %q: %w", id, store.ErrNotFound)
 	}
 	return nil
 }
@@ -382,13 +378,9 @@ func (t *tx) UpdateNotification(ctx context.Context, n *store.Notification) erro
 			return fmt.Errorf("postgres: update notification %q: %w", n.ID, err)
 		}
 	}
-	tag, err := t.q.Exec(ctx, `UPDATE notifications SET status = $2, attempts = $3, next_attempt_at = $4,
-		last_error = $5, sent_at = $6 WHERE id = $1`, n.ID, n.Status, n.Attempts, n.NextAttemptAt, n.LastError, n.SentAt)
-	if err != nil {
+	if err := t.execExisting(ctx, `UPDATE notifications SET status = $2, attempts = $3, next_attempt_at = $4,
+		last_error = $5, sent_at = $6 WHERE id = $1`, n.ID, n.Status, n.Attempts, n.NextAttemptAt, n.LastError, n.SentAt); err != nil {
 		return fmt.Errorf("postgres: update notification %q: %w", n.ID, mapErr(err))
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: update notification %q: %w", n.ID, store.ErrNotFound)
 	}
 	return nil
 }

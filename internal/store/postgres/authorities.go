@@ -68,12 +68,8 @@ func (t *tx) InsertAuthority(ctx context.Context, a *store.Authority) error {
 // the certificates, keys and creation time never change. ErrNotFound when it
 // does not exist.
 func (t *tx) UpdateAuthority(ctx context.Context, a *store.Authority) error {
-	tag, err := t.q.Exec(ctx, "UPDATE authorities SET crl_number = $2 WHERE id = $1", a.ID, a.CRLNumber)
-	if err != nil {
+	if err := t.execExisting(ctx, "UPDATE authorities SET crl_number = $2 WHERE id = $1", a.ID, a.CRLNumber); err != nil {
 		return fmt.Errorf("postgres: update authority %q: %w", a.ID, mapErr(err))
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: update authority %q: %w", a.ID, store.ErrNotFound)
 	}
 	return nil
 }

@@ -207,6 +207,19 @@ func placeholders(from, n int) string {
 	return strings.Join(p, ", ")
 }
 
+// execExisting runs a write that must touch a row; store.ErrNotFound when it
+// touched none.
+func (t *tx) execExisting(ctx context.Context, query string, args ...any) error {
+	tag, err := t.q.Exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
 // conditions collects the WHERE conditions of a list query and their
 // arguments, numbered $1, $2, … in the order they are added.
 type conditions struct {
@@ -305,12 +318,8 @@ func (t *tx) UpdateCertificate(ctx context.Context, c *store.Certificate) error 
 	if err != nil {
 		return fmt.Errorf("postgres: update certificate %q: %w", c.ID, err)
 	}
-	tag, err := t.q.Exec(ctx, updateCertificateSQL, args...)
-	if err != nil {
+	if err := t.execExisting(ctx, updateCertificateSQL, args...); err != nil {
 		return fmt.Errorf("postgres: update certificate %q: %w", c.ID, mapErr(err))
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: update certificate %q: %w", c.ID, store.ErrNotFound)
 	}
 	if _, err := t.q.Exec(ctx, "DELETE FROM certificate_domains WHERE certificate_id = $1", c.ID); err != nil {
 		return fmt.Errorf("postgres: update certificate %q: domains: %w", c.ID, err)
@@ -324,12 +333,8 @@ func (t *tx) UpdateCertificate(ctx context.Context, c *store.Certificate) error 
 // DeleteCertificate removes a record; its versions and domains go with it (ON
 // DELETE CASCADE). ErrNotFound when it does not exist.
 func (t *tx) DeleteCertificate(ctx context.Context, id string) error {
-	tag, err := t.q.Exec(ctx, "DELETE FROM certificates WHERE id = $1", id)
-	if err != nil {
+	if err := t.execExisting(ctx, "DELETE FROM certificates WHERE id = $1", id); err != nil {
 		return fmt.Errorf("postgres: delete certificate %q: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: delete certificate %q: %w", id, store.ErrNotFound)
 	}
 	return nil
 }

@@ -184,12 +184,8 @@ func (t *tx) UpdateHosting(ctx context.Context, h *store.Hosting) error {
 // DeleteHosting removes a hosting; its resource bindings go with it (ON DELETE
 // CASCADE), its deployments stay. ErrNotFound when it does not exist.
 func (t *tx) DeleteHosting(ctx context.Context, id string) error {
-	tag, err := t.q.Exec(ctx, "DELETE FROM hostings WHERE id = $1", id)
-	if err != nil {
+	if err := t.execExisting(ctx, "DELETE FROM hostings WHERE id = $1", id); err != nil {
 		return fmt.Errorf("postgres: delete hosting %q: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: delete hosting %q: %w", id, store.ErrNotFound)
 	}
 	return nil
 }
@@ -258,13 +254,9 @@ func (t *tx) UpdateDeployment(ctx context.Context, d *store.Deployment) error {
 	if err := sqlcommon.CheckTime(d.FinishedAt); err != nil {
 		return fmt.Errorf("postgres: update deployment %q: %w", d.ID, err)
 	}
-	tag, err := t.q.Exec(ctx, "UPDATE deployments SET status = $2, message = $3, finished_at = $4 WHERE id = $1",
-		d.ID, d.Status, d.Message, d.FinishedAt)
-	if err != nil {
+	if err := t.execExisting(ctx, "UPDATE deployments SET status = $2, message = $3, finished_at = $4 WHERE id = $1",
+		d.ID, d.Status, d.Message, d.FinishedAt); err != nil {
 		return fmt.Errorf("postgres: update deployment %q: %w", d.ID, mapErr(err))
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: update deployment %q: %w", d.ID, store.ErrNotFound)
 	}
 	return nil
 }
