@@ -33,9 +33,6 @@ func (d *caCertificatesDataSource) Metadata(_ context.Context, req datasource.Me
 }
 
 func (d *caCertificatesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computedString := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The issuing authorities of the bundled CA — per brand and key algorithm a root and an " +
 			"intermediate — with their CRLs and OCSP URLs, so that clients can be given a trust store for the " +
@@ -63,14 +60,14 @@ func (d *caCertificatesDataSource) Schema(_ context.Context, _ datasource.Schema
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
-						"id":               computedString("Id of the issuing CA."),
-						"brand":            computedString("Brand."),
-						"key_algorithm":    computedString("`RSA`, `ECC` or `SM2`."),
-						"root_pem":         computedString("Self-signed root certificate in PEM: the trust anchor."),
-						"intermediate_pem": computedString("Intermediate (issuing) CA certificate in PEM, signed by the root."),
-						"crl_pem":          computedString("Current CRL of the intermediate in PEM, freshly signed."),
-						"crl_url":          computedString("URL of the CRL (DER), as issued certificates name it."),
-						"ocsp_url":         computedString("URL of the OCSP responder, as issued certificates name it."),
+						"id":               dataComputedString("Id of the issuing CA."),
+						"brand":            dataComputedString("Brand."),
+						"key_algorithm":    dataComputedString("`RSA`, `ECC` or `SM2`."),
+						"root_pem":         dataComputedString("Self-signed root certificate in PEM: the trust anchor."),
+						"intermediate_pem": dataComputedString("Intermediate (issuing) CA certificate in PEM, signed by the root."),
+						"crl_pem":          dataComputedString("Current CRL of the intermediate in PEM, freshly signed."),
+						"crl_url":          dataComputedString("URL of the CRL (DER), as issued certificates name it."),
+						"ocsp_url":         dataComputedString("URL of the OCSP responder, as issued certificates name it."),
 					},
 				},
 			},

@@ -39,9 +39,6 @@ func (d *certificateDataSource) Metadata(_ context.Context, req datasource.Metad
 }
 
 func (d *certificateDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computedString := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one certificate of the service — uploaded or issued — by `id`, or by " +
 			"`name` (an error when no certificate or several have that name). Private keys are never returned.",
@@ -66,9 +63,9 @@ func (d *certificateDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				Computed:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
-			"source":   computedString("`uploaded` (hosted third-party certificate) or `issued` (by the bundled CA)."),
-			"standard": computedString("`international` or `sm2`."),
-			"status":   computedString("Status name in the service, such as `issued`, `pending_validation` or `expired`."),
+			"source":   dataComputedString("`uploaded` (hosted third-party certificate) or `issued` (by the bundled CA)."),
+			"standard": dataComputedString("`international` or `sm2`."),
+			"status":   dataComputedString("Status name in the service, such as `issued`, `pending_validation` or `expired`."),
 			"status_code": schema.Int64Attribute{
 				MarkdownDescription: "Status as the service numbers it (0 pending review, 1 issued, 3 expired, …).",
 				Computed:            true,
@@ -82,18 +79,18 @@ func (d *certificateDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				MarkdownDescription: "Whether the certificate's expiry notifications are ignored (N1).",
 				Computed:            true,
 			},
-			"domain": computedString("Primary domain of the certificate."),
+			"domain": dataComputedString("Primary domain of the certificate."),
 			"subject_alternative_names": schema.ListAttribute{
 				MarkdownDescription: "Every DNS name of the certificate, `domain` included.",
 				ElementType:         types.StringType,
 				Computed:            true,
 			},
-			"issuer":             computedString("Distinguished name of the issuer."),
-			"serial_number":      computedString("Serial number of the current version, lowercase hex."),
-			"not_before":         computedString("Start of validity of the current version (RFC 3339)."),
-			"not_after":          computedString("End of validity of the current version (RFC 3339)."),
-			"fingerprint_sha256": computedString("SHA-256 fingerprint of the leaf certificate (hex)."),
-			"key_algorithm":      computedString("`RSA`, `ECC` or `SM2`."),
+			"issuer":             dataComputedString("Distinguished name of the issuer."),
+			"serial_number":      dataComputedString("Serial number of the current version, lowercase hex."),
+			"not_before":         dataComputedString("Start of validity of the current version (RFC 3339)."),
+			"not_after":          dataComputedString("End of validity of the current version (RFC 3339)."),
+			"fingerprint_sha256": dataComputedString("SHA-256 fingerprint of the leaf certificate (hex)."),
+			"key_algorithm":      dataComputedString("`RSA`, `ECC` or `SM2`."),
 			"key_size": schema.Int64Attribute{
 				MarkdownDescription: "Key size in bits.",
 				Computed:            true,
@@ -102,10 +99,10 @@ func (d *certificateDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				MarkdownDescription: "Number of the current version.",
 				Computed:            true,
 			},
-			"certificate_pem":            computedString("The certificate as uploaded, or the issued leaf."),
-			"full_chain_pem":             computedString("The leaf followed by its CA certificates, normalised."),
-			"ca_chain_pem":               computedString("The CA certificates of the chain, from the leaf's issuer upwards."),
-			"encryption_certificate_pem": computedString("For SM2 certificates, the encryption certificate."),
+			"certificate_pem":            dataComputedString("The certificate as uploaded, or the issued leaf."),
+			"full_chain_pem":             dataComputedString("The leaf followed by its CA certificates, normalised."),
+			"ca_chain_pem":               dataComputedString("The CA certificates of the chain, from the leaf's issuer upwards."),
+			"encryption_certificate_pem": dataComputedString("For SM2 certificates, the encryption certificate."),
 			"chain_complete": schema.BoolAttribute{
 				MarkdownDescription: "Whether the chain ends in a self-signed root.",
 				Computed:            true,

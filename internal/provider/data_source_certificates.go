@@ -32,40 +32,22 @@ func (d *certificatesDataSource) Metadata(_ context.Context, req datasource.Meta
 }
 
 func (d *certificatesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computedString := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the certificates that match every filter given — with no filter, every " +
 			"certificate the caller may see — in one query. Private keys and PEM material are not listed; " +
 			"read one certificate with the `ssl_certificate` data source for those.",
 		Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{
-				MarkdownDescription: "Only certificates whose name contains this text.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"domain": schema.StringAttribute{
-				MarkdownDescription: "Only certificates that cover this domain: by one of their names, or by a " +
-					"wildcard name (`*.example.com` covers `www.example.com`).",
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"status": schema.StringAttribute{
-				MarkdownDescription: "Only certificates with this status name, such as `issued` or `expired`.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"name": filterString("Only certificates whose name contains this text."),
+			"domain": filterString(
+				"Only certificates that cover this domain: by one of their names, or by a " +
+					"wildcard name (`*.example.com` covers `www.example.com`)."),
+			"status": filterString("Only certificates with this status name, such as `issued` or `expired`."),
 			"source": schema.StringAttribute{
 				MarkdownDescription: "Only `uploaded` or only `issued` certificates.",
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.OneOf("uploaded", "issued")},
 			},
-			"project": schema.StringAttribute{
-				MarkdownDescription: "Only certificates of this project.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"project": filterString("Only certificates of this project."),
 			"tags": schema.MapAttribute{
 				MarkdownDescription: "Only certificates that carry every one of these tags with these values.",
 				ElementType:         types.StringType,
@@ -82,24 +64,24 @@ func (d *certificatesDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
-						"id":          computedString("Id of the certificate."),
-						"name":        computedString("Name of the certificate."),
-						"project":     computedString("Project of the certificate."),
-						"source":      computedString("`uploaded` or `issued`."),
-						"status":      computedString("Status name in the service."),
+						"id":          dataComputedString("Id of the certificate."),
+						"name":        dataComputedString("Name of the certificate."),
+						"project":     dataComputedString("Project of the certificate."),
+						"source":      dataComputedString("`uploaded` or `issued`."),
+						"status":      dataComputedString("Status name in the service."),
 						"status_code": schema.Int64Attribute{MarkdownDescription: "Status as the service numbers it.", Computed: true},
-						"domain":      computedString("Primary domain."),
+						"domain":      dataComputedString("Primary domain."),
 						"subject_alternative_names": schema.ListAttribute{
 							MarkdownDescription: "Every DNS name of the certificate.",
 							ElementType:         types.StringType,
 							Computed:            true,
 						},
-						"issuer":             computedString("Distinguished name of the issuer."),
-						"serial_number":      computedString("Serial number of the current version (hex)."),
-						"not_before":         computedString("Start of validity (RFC 3339)."),
-						"not_after":          computedString("End of validity (RFC 3339)."),
-						"fingerprint_sha256": computedString("SHA-256 fingerprint of the leaf (hex)."),
-						"key_algorithm":      computedString("`RSA`, `ECC` or `SM2`."),
+						"issuer":             dataComputedString("Distinguished name of the issuer."),
+						"serial_number":      dataComputedString("Serial number of the current version (hex)."),
+						"not_before":         dataComputedString("Start of validity (RFC 3339)."),
+						"not_after":          dataComputedString("End of validity (RFC 3339)."),
+						"fingerprint_sha256": dataComputedString("SHA-256 fingerprint of the leaf (hex)."),
+						"key_algorithm":      dataComputedString("`RSA`, `ECC` or `SM2`."),
 						"chain_complete": schema.BoolAttribute{
 							MarkdownDescription: "Whether the chain ends in a self-signed root.",
 							Computed:            true,

@@ -47,26 +47,14 @@ func (d *deploymentsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"move and new certificate version (renewal, reissue, rotation) deployed to a platform resource leaves " +
 			"a record, so this is the history of what each resource served.",
 		Attributes: map[string]schema.Attribute{
-			"certificate_id": schema.StringAttribute{
-				MarkdownDescription: "Only deployments of this certificate.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"hosting_id": schema.StringAttribute{
-				MarkdownDescription: "Only deployments made by this hosting (`ssl_resource_hosting.<name>.id`).",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"certificate_id": filterString("Only deployments of this certificate."),
+			"hosting_id":     filterString("Only deployments made by this hosting (`ssl_resource_hosting.<name>.id`)."),
 			"type": schema.StringAttribute{
 				MarkdownDescription: "Only deployments to resources of this type, such as `CLB` or `CDN`.",
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.OneOf(hostingResourceTypes...)},
 			},
-			"instance_id": schema.StringAttribute{
-				MarkdownDescription: "Only deployments to the resource with this instance id.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"instance_id": filterString("Only deployments to the resource with this instance id."),
 			"limit": schema.Int64Attribute{
 				MarkdownDescription: "At most this many deployments, the newest. All when left out.",
 				Optional:            true,

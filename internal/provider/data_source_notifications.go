@@ -33,9 +33,6 @@ func (d *notificationsDataSource) Metadata(_ context.Context, req datasource.Met
 }
 
 func (d *notificationsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computedString := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
-	}
 	computedInt := func(desc string) schema.Int64Attribute {
 		return schema.Int64Attribute{MarkdownDescription: desc, Computed: true}
 	}
@@ -45,16 +42,8 @@ func (d *notificationsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"you can see what was sent, what waits and what failed. Filters combine; with none, every notification " +
 			"the caller may see.",
 		Attributes: map[string]schema.Attribute{
-			"policy_id": schema.StringAttribute{
-				MarkdownDescription: "Only the notifications of this alarm policy (`ssl_expiration_alarm.<name>.id`).",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"certificate_id": schema.StringAttribute{
-				MarkdownDescription: "Only the notifications about this certificate.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"policy_id":      filterString("Only the notifications of this alarm policy (`ssl_expiration_alarm.<name>.id`)."),
+			"certificate_id": filterString("Only the notifications about this certificate."),
 			"channel": schema.StringAttribute{
 				MarkdownDescription: "Only the notifications of this channel: `EMAIL`, `SMS` or `WEBHOOK`.",
 				Optional:            true,
@@ -71,26 +60,26 @@ func (d *notificationsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
-						"id":             computedString("Id of the notification; receivers get it as the `Idempotency-Key`."),
-						"policy_id":      computedString("Id of the alarm policy that fired."),
-						"certificate_id": computedString("Id of the certificate it is about."),
-						"not_after":      computedString("Expiry of the certificate version it is about (RFC 3339)."),
+						"id":             dataComputedString("Id of the notification; receivers get it as the `Idempotency-Key`."),
+						"policy_id":      dataComputedString("Id of the alarm policy that fired."),
+						"certificate_id": dataComputedString("Id of the certificate it is about."),
+						"not_after":      dataComputedString("Expiry of the certificate version it is about (RFC 3339)."),
 						"days_left":      computedInt("Whole days left before expiry when the alarm fired."),
 						"recipient": schema.SingleNestedAttribute{
 							MarkdownDescription: "Who it goes to; all null for a webhook.",
 							Computed:            true,
 							Attributes: map[string]schema.Attribute{
-								"name":  computedString("Name of the recipient."),
-								"email": computedString("Email address (`EMAIL`)."),
-								"phone": computedString("Phone number (`SMS`)."),
+								"name":  dataComputedString("Name of the recipient."),
+								"email": dataComputedString("Email address (`EMAIL`)."),
+								"phone": dataComputedString("Phone number (`SMS`)."),
 							},
 						},
-						"channel":    computedString("`EMAIL`, `SMS` or `WEBHOOK`."),
-						"status":     computedString("`pending`, `sent` or `failed`."),
+						"channel":    dataComputedString("`EMAIL`, `SMS` or `WEBHOOK`."),
+						"status":     dataComputedString("`pending`, `sent` or `failed`."),
 						"attempts":   computedInt("Delivery attempts so far."),
-						"last_error": computedString("Error of the last failed attempt; null when none failed."),
-						"created_at": computedString("When the alarm fired and wrote it (RFC 3339)."),
-						"sent_at":    computedString("When it was delivered (RFC 3339); null until then."),
+						"last_error": dataComputedString("Error of the last failed attempt; null when none failed."),
+						"created_at": dataComputedString("When the alarm fired and wrote it (RFC 3339)."),
+						"sent_at":    dataComputedString("When it was delivered (RFC 3339); null until then."),
 					},
 				},
 			},

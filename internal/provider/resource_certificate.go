@@ -77,9 +77,6 @@ func (r *certificateResource) Schema(_ context.Context, _ resource.SchemaRequest
 	optionalOrg := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{MarkdownDescription: desc, Optional: true}
 	}
-	computedString := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Issues a certificate from the backend's private CA of the chosen `brand` and " +
 			"`certificate_type`, following the certificate service's order life cycle (rules M, R, D and I).\n\n" +

@@ -130,47 +130,23 @@ func (r *certificateUploadResource) Schema(_ context.Context, _ resource.SchemaR
 				WriteOnly:  true,
 				Validators: []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("private_key_pem_wo"))},
 			},
-			"status": schema.StringAttribute{
-				MarkdownDescription: "Status name in the service, such as `issued` or `expired`.",
-				Computed:            true,
-			},
+			"status": computedString("Status name in the service, such as `issued` or `expired`."),
 			"status_code": schema.Int64Attribute{
 				MarkdownDescription: "Status as the service numbers it (1 issued, 3 expired, …).",
 				Computed:            true,
 			},
-			"domain": schema.StringAttribute{
-				MarkdownDescription: "Subject common name of the certificate, else its first DNS name.",
-				Computed:            true,
-			},
+			"domain": computedString("Subject common name of the certificate, else its first DNS name."),
 			"subject_alternative_names": schema.ListAttribute{
 				MarkdownDescription: "Every DNS name of the certificate, `domain` included.",
 				ElementType:         types.StringType,
 				Computed:            true,
 			},
-			"issuer": schema.StringAttribute{
-				MarkdownDescription: "Distinguished name of the certificate's issuer.",
-				Computed:            true,
-			},
-			"serial_number": schema.StringAttribute{
-				MarkdownDescription: "Serial number of the current version, lowercase hex.",
-				Computed:            true,
-			},
-			"not_before": schema.StringAttribute{
-				MarkdownDescription: "Start of validity of the current version (RFC 3339).",
-				Computed:            true,
-			},
-			"not_after": schema.StringAttribute{
-				MarkdownDescription: "End of validity of the current version (RFC 3339).",
-				Computed:            true,
-			},
-			"fingerprint_sha256": schema.StringAttribute{
-				MarkdownDescription: "SHA-256 fingerprint of the leaf certificate (hex).",
-				Computed:            true,
-			},
-			"key_algorithm": schema.StringAttribute{
-				MarkdownDescription: "Key algorithm of the certificate: `RSA`, `ECC` or `SM2`.",
-				Computed:            true,
-			},
+			"issuer":             computedString("Distinguished name of the certificate's issuer."),
+			"serial_number":      computedString("Serial number of the current version, lowercase hex."),
+			"not_before":         computedString("Start of validity of the current version (RFC 3339)."),
+			"not_after":          computedString("End of validity of the current version (RFC 3339)."),
+			"fingerprint_sha256": computedString("SHA-256 fingerprint of the leaf certificate (hex)."),
+			"key_algorithm":      computedString("Key algorithm of the certificate: `RSA`, `ECC` or `SM2`."),
 			"key_size": schema.Int64Attribute{
 				MarkdownDescription: "Key size in bits (RSA modulus, or the curve size for ECC and SM2).",
 				Computed:            true,
@@ -179,14 +155,8 @@ func (r *certificateUploadResource) Schema(_ context.Context, _ resource.SchemaR
 				MarkdownDescription: "Number of the current version: 1 after the upload, one more after each rotation.",
 				Computed:            true,
 			},
-			"full_chain_pem": schema.StringAttribute{
-				MarkdownDescription: "The leaf followed by its CA certificates, ordered and normalised (LF line endings).",
-				Computed:            true,
-			},
-			"ca_chain_pem": schema.StringAttribute{
-				MarkdownDescription: "The CA certificates that came with the leaf, from its issuer upwards.",
-				Computed:            true,
-			},
+			"full_chain_pem": computedString("The leaf followed by its CA certificates, ordered and normalised (LF line endings)."),
+			"ca_chain_pem":   computedString("The CA certificates that came with the leaf, from its issuer upwards."),
 			"chain_complete": schema.BoolAttribute{
 				MarkdownDescription: "Whether the chain ends in a self-signed root. An incomplete chain is accepted " +
 					"with a warning; clients may not trust the certificate.",

@@ -196,10 +196,7 @@ func (r *expirationAlarmResource) Schema(_ context.Context, _ resource.SchemaReq
 				ElementType: types.StringType,
 				Computed:    true,
 			},
-			"last_evaluated_at": schema.StringAttribute{
-				MarkdownDescription: "When the evaluator last ran this policy (RFC 3339); null until it has.",
-				Computed:            true,
-			},
+			"last_evaluated_at": computedString("When the evaluator last ran this policy (RFC 3339); null until it has."),
 		},
 	}
 }

@@ -96,15 +96,10 @@ func (r *resourceHostingResource) Schema(_ context.Context, _ resource.SchemaReq
 					},
 				},
 			},
-			"current_certificate_id": schema.StringAttribute{
-				MarkdownDescription: "Id of the certificate the resources serve now: `certificate_id`, or the " +
-					"certificate that renewed it and took the resources over (H2).",
-				Computed: true,
-			},
-			"project": schema.StringAttribute{
-				MarkdownDescription: "Project of the hosting: that of its certificate.",
-				Computed:            true,
-			},
+			"current_certificate_id": computedString(
+				"Id of the certificate the resources serve now: `certificate_id`, or the " +
+					"certificate that renewed it and took the resources over (H2)."),
+			"project": computedString("Project of the hosting: that of its certificate."),
 			"deployments": schema.ListNestedAttribute{
 				MarkdownDescription: "The current deployment of each bound resource, ordered by type, instance id " +
 					"and region. A new version of the certificate (renewal, reissue, rotation) is deployed by the " +

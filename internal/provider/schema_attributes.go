@@ -67,3 +67,8 @@ func ignoreNotificationsAttribute(desc string) schema.BoolAttribute {
 		Default:             booldefault.StaticBool(false),
 	}
 }
+
+// computedString is a string the backend sets.
+func computedString(desc string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
+}
