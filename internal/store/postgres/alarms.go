@@ -19,7 +19,7 @@ func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*store.AlarmPolicy
+	var g sqlcommon.Grouped[store.AlarmPolicy]
 	for rows.Next() {
 		var (
 			p                    store.AlarmPolicy
@@ -32,14 +32,11 @@ func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([
 			&p.CreatedAt, &p.UpdatedAt, &certificateID); err != nil {
 			return nil, err
 		}
-		cur := &p
-		if n := len(out); n > 0 && out[n-1].ID == p.ID {
-			cur = out[n-1]
-		} else {
+		cur, isNew := g.Add(p.ID, &p)
+		if isNew {
 			if err := sqlcommon.DecodePolicy(&p, recipients, channels, secret); err != nil {
 				return nil, err
 			}
-			out = append(out, cur)
 		}
 		if certificateID != nil {
 			cur.CertificateIDs = append(cur.CertificateIDs, *certificateID)
@@ -48,7 +45,7 @@ func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return g.Records, nil
 }
 
 // GetAlarmPolicy returns one policy, its webhook secret still sealed.

@@ -27,7 +27,7 @@ func (r reader) queryHostings(ctx context.Context, query string, args ...any) ([
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*store.Hosting
+	var g sqlcommon.Grouped[store.Hosting]
 	for rows.Next() {
 		var (
 			h                     store.Hosting
@@ -36,12 +36,7 @@ func (r reader) queryHostings(ctx context.Context, query string, args ...any) ([
 		if err := rows.Scan(&h.ID, &h.Project, &h.CertificateID, &h.CreatedAt, &h.UpdatedAt, &typ, &instance, &region); err != nil {
 			return nil, err
 		}
-		cur := &h
-		if n := len(out); n > 0 && out[n-1].ID == h.ID {
-			cur = out[n-1]
-		} else {
-			out = append(out, cur)
-		}
+		cur, _ := g.Add(h.ID, &h)
 		if typ != nil {
 			cur.Resources = append(cur.Resources, store.PlatformResource{Type: *typ, InstanceID: *instance, Region: *region})
 		}
@@ -49,7 +44,7 @@ func (r reader) queryHostings(ctx context.Context, query string, args ...any) ([
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return g.Records, nil
 }
 
 // GetHosting returns one hosting with its resources.

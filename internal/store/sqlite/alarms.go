@@ -18,7 +18,7 @@ func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*store.AlarmPolicy
+	var g sqlcommon.Grouped[store.AlarmPolicy]
 	for rows.Next() {
 		var (
 			p                       store.AlarmPolicy
@@ -32,10 +32,8 @@ func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([
 			&created, &upd, &certificateID); err != nil {
 			return nil, err
 		}
-		cur := &p
-		if n := len(out); n > 0 && out[n-1].ID == p.ID {
-			cur = out[n-1]
-		} else {
+		cur, isNew := g.Add(p.ID, &p)
+		if isNew {
 			if err := sqlcommon.DecodePolicy(&p, []byte(recipients), []byte(channels), secret); err != nil {
 				return nil, err
 			}
@@ -47,7 +45,6 @@ func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([
 					return nil, fmt.Errorf("alarm policy %q: %w", p.ID, err)
 				}
 			}
-			out = append(out, cur)
 		}
 		if certificateID.Valid {
 			cur.CertificateIDs = append(cur.CertificateIDs, certificateID.String)
@@ -56,7 +53,7 @@ func (r reader) queryPolicies(ctx context.Context, query string, args ...any) ([
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return g.Records, nil
 }
 
 // GetAlarmPolicy returns one policy, its webhook secret still sealed.

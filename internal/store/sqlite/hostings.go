@@ -38,7 +38,7 @@ func (r reader) queryHostings(ctx context.Context, query string, args ...any) ([
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*store.Hosting
+	var g sqlcommon.Grouped[store.Hosting]
 	for rows.Next() {
 		var (
 			h                     store.Hosting
@@ -48,17 +48,14 @@ func (r reader) queryHostings(ctx context.Context, query string, args ...any) ([
 		if err := rows.Scan(&h.ID, &h.Project, &h.CertificateID, &created, &upd, &typ, &instance, &region); err != nil {
 			return nil, err
 		}
-		cur := &h
-		if n := len(out); n > 0 && out[n-1].ID == h.ID {
-			cur = out[n-1]
-		} else {
+		cur, isNew := g.Add(h.ID, &h)
+		if isNew {
 			if h.CreatedAt, err = parseTime(created); err != nil {
 				return nil, fmt.Errorf("hosting %q: %w", h.ID, err)
 			}
 			if h.UpdatedAt, err = parseTime(upd); err != nil {
 				return nil, fmt.Errorf("hosting %q: %w", h.ID, err)
 			}
-			out = append(out, cur)
 		}
 		if typ.Valid {
 			cur.Resources = append(cur.Resources, store.PlatformResource{Type: typ.String, InstanceID: instance.String, Region: region.String})
@@ -67,7 +64,7 @@ func (r reader) queryHostings(ctx context.Context, query string, args ...any) ([
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return g.Records, nil
 }
 
 // GetHosting returns one hosting with its resources.
