@@ -118,11 +118,8 @@ func (t *tx) InsertAlarmPolicy(ctx context.Context, p *store.AlarmPolicy) error 
 	err = t.savepoint(ctx, func() error {
 		_, err := t.ExecContext(ctx, "INSERT INTO alarm_policies ("+strings.Join(sqlcommon.PolicyColumns, ", ")+") VALUES ("+
 			placeholders(len(sqlcommon.PolicyColumns))+")", args...)
-		if isUniqueViolation(err) {
-			return store.ErrConflict
-		}
 		if err != nil {
-			return err
+			return conflictIfUnique(err)
 		}
 		return t.insertPolicyCertificates(ctx, p.ID, p.CertificateIDs)
 	})

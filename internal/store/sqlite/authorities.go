@@ -73,11 +73,8 @@ func (t *tx) InsertAuthority(ctx context.Context, a *store.Authority) error {
 	_, err = t.ExecContext(ctx, "INSERT INTO authorities ("+sqlcommon.AuthorityColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		a.ID, a.Brand, a.KeyAlgorithm, a.RootPEM, a.IntermediatePEM,
 		sqlcommon.NilIfEmpty(a.RootKeySealed), sqlcommon.NilIfEmpty(a.IntermediateKeySealed), a.CRLNumber, created)
-	if isUniqueViolation(err) {
-		return fmt.Errorf("sqlite: insert authority %q: %w", a.ID, store.ErrConflict)
-	}
 	if err != nil {
-		return fmt.Errorf("sqlite: insert authority %q: %w", a.ID, err)
+		return fmt.Errorf("sqlite: insert authority %q: %w", a.ID, conflictIfUnique(err))
 	}
 	return nil
 }
@@ -162,11 +159,8 @@ func (t *tx) InsertSerial(ctx context.Context, s *store.Serial) error {
 	}
 	_, err = t.ExecContext(ctx, "INSERT INTO serials ("+sqlcommon.SerialColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		s.CAID, s.Serial, s.CertificateID, s.Version, times[0], s.Revoked, times[1], s.Reason, times[2])
-	if isUniqueViolation(err) {
-		return fmt.Errorf("sqlite: insert serial %s of authority %q: %w", s.Serial, s.CAID, store.ErrConflict)
-	}
 	if err != nil {
-		return fmt.Errorf("sqlite: insert serial %s of authority %q: %w", s.Serial, s.CAID, err)
+		return fmt.Errorf("sqlite: insert serial %s of authority %q: %w", s.Serial, s.CAID, conflictIfUnique(err))
 	}
 	return nil
 }

@@ -319,11 +319,8 @@ func (t *tx) InsertCertificate(ctx context.Context, c *store.Certificate) error 
 		return fmt.Errorf("sqlite: insert certificate %q: %w", c.ID, err)
 	}
 	_, err = t.ExecContext(ctx, "INSERT INTO certificates ("+sqlcommon.CertificateGetColumns+") VALUES ("+placeholders(len(args))+")", args...)
-	if isUniqueViolation(err) {
-		return fmt.Errorf("sqlite: insert certificate %q: %w", c.ID, store.ErrConflict)
-	}
 	if err != nil {
-		return fmt.Errorf("sqlite: insert certificate %q: %w", c.ID, err)
+		return fmt.Errorf("sqlite: insert certificate %q: %w", c.ID, conflictIfUnique(err))
 	}
 	if err := t.insertDomains(ctx, c); err != nil {
 		return fmt.Errorf("sqlite: insert certificate %q: %w", c.ID, err)
@@ -420,11 +417,8 @@ func (t *tx) PutIdempotency(ctx context.Context, r *store.Idempotency) error {
 	}
 	_, err = t.ExecContext(ctx, `INSERT INTO idempotency (key, operation, request_hash, result_id, created_at)
 		VALUES (?, ?, ?, ?, ?)`, r.Key, r.Operation, r.RequestHash, r.ResultID, created)
-	if isUniqueViolation(err) {
-		return fmt.Errorf("sqlite: put idempotency key %q: %w", r.Key, store.ErrConflict)
-	}
 	if err != nil {
-		return fmt.Errorf("sqlite: put idempotency key %q: %w", r.Key, err)
+		return fmt.Errorf("sqlite: put idempotency key %q: %w", r.Key, conflictIfUnique(err))
 	}
 	return nil
 }

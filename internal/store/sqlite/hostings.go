@@ -132,11 +132,8 @@ func (t *tx) InsertHosting(ctx context.Context, h *store.Hosting) error {
 	err = t.savepoint(ctx, func() error {
 		_, err := t.ExecContext(ctx, `INSERT INTO hostings (id, project, certificate_id, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?)`, h.ID, h.Project, h.CertificateID, created, upd)
-		if isUniqueViolation(err) {
-			return store.ErrConflict
-		}
 		if err != nil {
-			return err
+			return conflictIfUnique(err)
 		}
 		return t.insertResources(ctx, h.ID, sqlcommon.NormalizeResources(h.Resources))
 	})
@@ -245,11 +242,8 @@ func (t *tx) InsertDeployment(ctx context.Context, d *store.Deployment) error {
 		d.ID, d.HostingID, d.Resource.Type, d.Resource.InstanceID, d.Resource.Region, d.CertificateID,
 		d.Version, d.SerialNumber, d.Status, d.ReplacedCertificateID, d.ReplacedVersion, d.Message,
 		times[0], times[1])
-	if isUniqueViolation(err) {
-		return fmt.Errorf("sqlite: insert deployment %q: %w", d.ID, store.ErrConflict)
-	}
 	if err != nil {
-		return fmt.Errorf("sqlite: insert deployment %q: %w", d.ID, err)
+		return fmt.Errorf("sqlite: insert deployment %q: %w", d.ID, conflictIfUnique(err))
 	}
 	return nil
 }

@@ -449,6 +449,16 @@ func isUniqueViolation(err error) bool {
 	return false
 }
 
+// conflictIfUnique maps a PRIMARY KEY or UNIQUE constraint failure to
+// store.ErrConflict (the driver's error is dropped) and returns any other err
+// as it is.
+func conflictIfUnique(err error) error {
+	if isUniqueViolation(err) {
+		return store.ErrConflict
+	}
+	return err
+}
+
 // isForeignKeyViolation reports whether err is a FOREIGN KEY constraint failure.
 func isForeignKeyViolation(err error) bool {
 	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
