@@ -45,23 +45,7 @@ func (r reader) GetAuthority(ctx context.Context, id string) (*store.Authority, 
 
 // ListAuthorities returns every CA hierarchy, ordered by id (byte order).
 func (r reader) ListAuthorities(ctx context.Context) ([]*store.Authority, error) {
-	rows, err := r.QueryContext(ctx, "SELECT "+sqlcommon.AuthorityColumns+" FROM authorities ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list authorities: %w", err)
-	}
-	defer rows.Close()
-	var out []*store.Authority
-	for rows.Next() {
-		a, err := scanAuthority(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list authorities: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list authorities: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, r, "list authorities", "SELECT "+sqlcommon.AuthorityColumns+" FROM authorities ORDER BY id", nil, scanAuthority)
 }
 
 // InsertAuthority stores a CA hierarchy; ErrConflict when the id exists.
@@ -129,23 +113,7 @@ const listRevokedSerialsSQL = "SELECT " + sqlcommon.SerialColumns + " FROM seria
 
 // ListRevokedSerials returns the revoked serials of one CA, ordered by serial (byte order).
 func (r reader) ListRevokedSerials(ctx context.Context, caID string) ([]*store.Serial, error) {
-	rows, err := r.QueryContext(ctx, listRevokedSerialsSQL, caID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list revoked serials of %q: %w", caID, err)
-	}
-	defer rows.Close()
-	var out []*store.Serial
-	for rows.Next() {
-		s, err := scanSerial(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list revoked serials of %q: %w", caID, err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list revoked serials of %q: %w", caID, err)
-	}
-	return out, nil
+	return queryAll(ctx, r, fmt.Sprintf("list revoked serials of %q", caID), listRevokedSerialsSQL, []any{caID}, scanSerial)
 }
 
 // InsertSerial records a serial number; ErrConflict when (ca_id, serial) exists.

@@ -108,23 +108,9 @@ func (r reader) ListCertificates(ctx context.Context, f store.CertificateFilter)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list certificates: %w", err)
 	}
-	rows, err := r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list certificates: %w", err)
-	}
-	defer rows.Close()
-	var out []*store.Certificate
-	for rows.Next() {
-		c, err := scanCertificate(rows, false)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list certificates: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list certificates: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, r, "list certificates", query, args, func(sc scanner) (*store.Certificate, error) {
+		return scanCertificate(sc, false)
+	})
 }
 
 // buildListQuery turns a filter into one SELECT and its arguments. A nil slice
