@@ -182,17 +182,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		// One key per logical call: every retry of it carries the same key.
 		req.Header.Set(wire.IdempotencyHeader, newIdempotencyKey())
 	}
-	resp, err := c.http.Do(req)
+	resp, data, err := c.send(ctx, req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return &UnreachableError{Endpoint: c.base.Redacted(), Err: err}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return &UnreachableError{Endpoint: c.base.Redacted(), Err: err}
+		return err
 	}
 	if resp.StatusCode >= 300 {
 		var eb wire.ErrorBody
@@ -209,6 +201,38 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 	}
 	return nil
+}
+
+// send sends req and reads the whole answer. An answer cut off after its headers (the
+// server went away mid-body) is sent again like a refused connection: every call is
+// idempotent — a GET, or a mutation that carries the same Idempotency-Key on every
+// attempt — so the backend answers a retry of a committed call from the stored key.
+func (c *Client) send(ctx context.Context, req *retryablehttp.Request) (*http.Response, []byte, error) {
+	for attempt := 0; ; attempt++ {
+		resp, err := c.http.Do(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, ctx.Err()
+			}
+			return nil, nil, &UnreachableError{Endpoint: c.base.Redacted(), Err: err}
+		}
+		data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+		_ = resp.Body.Close()
+		if err == nil {
+			return resp, data, nil
+		}
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		if attempt >= c.http.RetryMax {
+			return nil, nil, &UnreachableError{Endpoint: c.base.Redacted(), Err: err}
+		}
+		select {
+		case <-time.After(c.http.Backoff(c.http.RetryWaitMin, c.http.RetryWaitMax, attempt, resp)):
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+	}
 }
 
 func bodyReader(b []byte) any {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,5 +120,74 @@ func TestBadEndpoint(t *testing.T) {
 	}
 	if _, err := New(Config{}); err == nil {
 		t.Fatal("a config with neither handler nor endpoint was accepted")
+	}
+}
+
+// The server goes away after the answer's headers (a crash mid-body): the client sends
+// the call again under the same Idempotency-Key instead of failing, and takes the
+// second, whole answer.
+func TestAnswerCutOffMidBodyIsRetried(t *testing.T) {
+	var mu sync.Mutex
+	var keys []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		keys = append(keys, r.Header.Get(wire.IdempotencyHeader))
+		n := len(keys)
+		mu.Unlock()
+		if n == 1 {
+			conn, buf, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_, _ = buf.WriteString("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"id\":\"cert-")
+			_ = buf.Flush()
+			_ = conn.Close()
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(wire.Certificate{ID: "cert-1", Name: "x"})
+	}))
+	defer srv.Close()
+	c, err := New(fastConfig(Config{Endpoint: srv.URL}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.UploadCertificate(context.Background(), wire.UploadRequest{Name: "x"})
+	if err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	if got.ID != "cert-1" {
+		t.Fatalf("id = %q", got.ID)
+	}
+	if len(keys) != 2 || keys[0] == "" || keys[0] != keys[1] {
+		t.Fatalf("attempts %d with keys %q, want 2 with one key", len(keys), keys)
+	}
+}
+
+// A server that always cuts its answers off: the client gives up after its retries
+// with an error that says the backend could not be reached.
+func TestAnswerAlwaysCutOffIsUnreachable(t *testing.T) {
+	var attempts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		attempts.Add(1)
+		conn, buf, _ := w.(http.Hijacker).Hijack()
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{")
+		_ = buf.Flush()
+		_ = conn.Close()
+	}))
+	defer srv.Close()
+	c, err := New(fastConfig(Config{Endpoint: srv.URL, MaxRetries: 2}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetCertificate(context.Background(), "cert-1")
+	var u *UnreachableError
+	if !errors.As(err, &u) {
+		t.Fatalf("err = %v (%T), want an UnreachableError", err, err)
+	}
+	if got := attempts.Load(); got != 3 {
+		t.Fatalf("attempts = %d, want 3 (one and max_retries = 2)", got)
 	}
 }
