@@ -6,6 +6,7 @@ import (
 	"net"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
@@ -49,7 +50,7 @@ resource "ssl_certificate_upload" "x" {
 	list := "data \"ssl_certificates\" \"all\" {}\n"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
-			"ssl": servedForTest(New("test")()),
+			"ssl": providerserver.NewProtocol6WithError(New("test")()),
 		},
 		Steps: []resource.TestStep{
 			{Config: block("http://"+closed, token) + list, ExpectError: summary("Certificate Backend Unreachable")},

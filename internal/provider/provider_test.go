@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
@@ -59,7 +60,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	env := &testEnv{
 		t: t, backend: b, clock: fake, client: c,
 		factories: map[string]func() (tfprotov6.ProviderServer, error){
-			"ssl": servedForTest(NewWithBackend("test", b)()),
+			"ssl": providerserver.NewProtocol6WithError(NewWithBackend("test", b)()),
 		},
 	}
 	if os.Getenv(envAccRemote) != "" {
@@ -111,7 +112,7 @@ func summary(s string) *regexp.Regexp {
 func TestAccProvider_invalidEndpoint(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
-			"ssl": servedForTest(New("test")()),
+			"ssl": providerserver.NewProtocol6WithError(New("test")()),
 		},
 		Steps: []resource.TestStep{
 			{
@@ -183,7 +184,7 @@ func TestAccProvider_embeddedSettings(t *testing.T) {
 	upload := uploadConfig("settings", leaf.FullChainPEM(), leaf.KeyPEM(t, ""))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
-			"ssl": servedForTest(New("test")()),
+			"ssl": providerserver.NewProtocol6WithError(New("test")()),
 		},
 		Steps: []resource.TestStep{
 			{
@@ -214,7 +215,7 @@ func TestAccProvider_environment(t *testing.T) {
 	blockDir, envDir := t.TempDir(), t.TempDir()
 	t.Setenv(envDataDir, envDir)
 	factories := map[string]func() (tfprotov6.ProviderServer, error){
-		"ssl": servedForTest(New("test")()),
+		"ssl": providerserver.NewProtocol6WithError(New("test")()),
 	}
 
 	resource.Test(t, resource.TestCase{

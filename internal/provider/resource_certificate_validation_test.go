@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -51,7 +52,7 @@ func newTestEnvWithService(t *testing.T, settings backend.ServiceSettings) *test
 	env := &testEnv{
 		t: t, backend: b, clock: fake, client: c,
 		factories: map[string]func() (tfprotov6.ProviderServer, error){
-			"ssl": servedForTest(NewWithBackend("test", b)()),
+			"ssl": providerserver.NewProtocol6WithError(NewWithBackend("test", b)()),
 		},
 	}
 	if os.Getenv(envAccRemote) != "" {
