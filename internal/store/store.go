@@ -62,16 +62,14 @@ type Reader interface {
 	GetAlarmPolicy(ctx context.Context, id string) (*AlarmPolicy, error)
 	// ListAlarmPolicies returns the policies of the given projects (nil: all), by id.
 	ListAlarmPolicies(ctx context.Context, projects []string) ([]*AlarmPolicy, error)
-	// AlarmCandidates returns, in ONE query indexed on certificates.not_after, every
-	// (enabled policy, certificate) pair where now <= not_after <= now +
+	// FindAlarmCandidates returns, in ONE query indexed on certificates.not_after, the
+	// (enabled policy, certificate) pairs where now (q.Now) <= not_after <= now +
 	// days_before_expiry days, the certificate does not ignore notifications, and the
 	// certificate is among the policy's CertificateIDs — or, when the policy names none,
 	// in the policy's project; with the last time that pair fired for that not_after
-	// (zero when never). Ordered by policy id, then certificate id.
-	AlarmCandidates(ctx context.Context, now time.Time) ([]*AlarmCandidate, error)
-	// FindAlarmCandidates is AlarmCandidates(q.Now) narrowed, in the same one query,
-	// to what q asks for (see AlarmCandidateQuery): what an evaluation acts on, or
-	// one policy's firing certificates.
+	// (zero when never). Ordered by policy id, then certificate id. Narrowed to what q
+	// asks for (see AlarmCandidateQuery; only Now set: every pair):
+	// what an evaluation acts on, or one policy's firing certificates.
 	FindAlarmCandidates(ctx context.Context, q AlarmCandidateQuery) ([]*AlarmCandidate, error)
 	// ListNotifications returns outbox rows that match f, oldest first (created_at, id).
 	ListNotifications(ctx context.Context, f NotificationFilter) ([]*Notification, error)
@@ -337,7 +335,7 @@ type AlarmCandidate struct {
 
 // AlarmCandidateQuery narrows FindAlarmCandidates; zero values do not filter.
 type AlarmCandidateQuery struct {
-	Now      time.Time // the evaluation's now, as for AlarmCandidates
+	Now      time.Time // the evaluation's now
 	PolicyID string    // only this (enabled) policy's pairs
 	Statuses []string  // only certificates in one of these statuses (nil: any; empty: none)
 	// Due keeps only the pairs that may fire again: those that never fired for the

@@ -36,7 +36,7 @@ func explain(t *testing.T, s *Store, query string, args ...any) string {
 }
 
 // TestAlarmCandidatesScale inserts 100 000 certificates in one Update (COPY) and
-// checks that AlarmCandidates finds exactly the expected pairs through the
+// checks that FindAlarmCandidates finds exactly the expected pairs through the
 // not_after index, never a sequential scan of the certificates.
 func TestAlarmCandidatesScale(t *testing.T) {
 	if testing.Short() {
@@ -90,20 +90,20 @@ func TestAlarmCandidatesScale(t *testing.T) {
 			}
 		}
 		start = time.Now()
-		got, err := s.AlarmCandidates(ctx, f.Now)
+		got, err := s.FindAlarmCandidates(ctx, store.AlarmCandidateQuery{Now: f.Now})
 		if err != nil {
 			t.Fatal(err)
 		}
 		elapsed := time.Since(start)
 		want := f.Want()
-		t.Logf("analyzed %v: AlarmCandidates: %d candidates in %v", analyzed, len(got), elapsed)
+		t.Logf("analyzed %v: FindAlarmCandidates: %d candidates in %v", analyzed, len(got), elapsed)
 		if len(got) != len(want) {
-			t.Fatalf("AlarmCandidates: %d candidates, want %d", len(got), len(want))
+			t.Fatalf("FindAlarmCandidates: %d candidates, want %d", len(got), len(want))
 		}
 		if !slices.Equal(storetest.Got(got), want) {
-			t.Fatalf("AlarmCandidates: candidates differ from the brute-force result")
+			t.Fatalf("FindAlarmCandidates: candidates differ from the brute-force result")
 		}
-		// As AlarmCandidates runs it, and as an evaluation does (live statuses,
+		// As FindAlarmCandidates runs it, and as an evaluation does (live statuses,
 		// only due pairs, a refire bound).
 		for _, args := range [][]any{
 			{from, base, "", nil, false, nil},

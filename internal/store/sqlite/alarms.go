@@ -252,14 +252,9 @@ func alarmCandidatesArgs(q store.AlarmCandidateQuery) ([]any, error) {
 	return args, nil
 }
 
-// AlarmCandidates returns every (enabled policy, certificate) pair inside the
-// policy's threshold at now, with the last firing for the certificate's
-// not_after, in one query.
-func (r reader) AlarmCandidates(ctx context.Context, now time.Time) ([]*store.AlarmCandidate, error) {
-	return r.FindAlarmCandidates(ctx, store.AlarmCandidateQuery{Now: now})
-}
-
-// FindAlarmCandidates is AlarmCandidates narrowed by q, in one query.
+// FindAlarmCandidates returns the (enabled policy, certificate) pairs inside the
+// policy's threshold at q.Now, with the last firing for the certificate's not_after,
+// narrowed by q, in one query.
 func (r reader) FindAlarmCandidates(ctx context.Context, q store.AlarmCandidateQuery) ([]*store.AlarmCandidate, error) {
 	if q.Statuses != nil && len(q.Statuses) == 0 {
 		return nil, nil // no status admitted

@@ -36,7 +36,7 @@ func queryPlan(t *testing.T, s *Store, query string, args ...any) []string {
 }
 
 // TestAlarmCandidatesScale inserts 100 000 certificates in one Update and checks
-// that AlarmCandidates finds exactly the expected pairs, quickly, through the
+// that FindAlarmCandidates finds exactly the expected pairs, quickly, through the
 // not_after index (never a full scan of the certificates).
 func TestAlarmCandidatesScale(t *testing.T) {
 	if testing.Short() {
@@ -78,21 +78,21 @@ func TestAlarmCandidatesScale(t *testing.T) {
 	t.Logf("inserted %d certificates in %v", n, time.Since(start))
 
 	start = time.Now()
-	got, err := s.AlarmCandidates(ctx, f.Now)
+	got, err := s.FindAlarmCandidates(ctx, store.AlarmCandidateQuery{Now: f.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	elapsed := time.Since(start)
 	want := f.Want()
-	t.Logf("AlarmCandidates: %d candidates in %v", len(got), elapsed)
+	t.Logf("FindAlarmCandidates: %d candidates in %v", len(got), elapsed)
 	if len(got) != len(want) {
-		t.Fatalf("AlarmCandidates: %d candidates, want %d", len(got), len(want))
+		t.Fatalf("FindAlarmCandidates: %d candidates, want %d", len(got), len(want))
 	}
 	if g := storetest.Got(got); !slices.Equal(g, want) {
-		t.Fatalf("AlarmCandidates: candidates differ from the brute-force result")
+		t.Fatalf("FindAlarmCandidates: candidates differ from the brute-force result")
 	}
 
-	// The plans of the query as AlarmCandidates runs it and as an evaluation runs
+	// The plans of the query as FindAlarmCandidates runs it and as an evaluation runs
 	// it (statuses, only due pairs, a refire bound): both read the certificates
 	// through certificates_not_after alone, in both branches, never their rows.
 	for _, q := range []store.AlarmCandidateQuery{

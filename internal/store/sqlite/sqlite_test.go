@@ -272,8 +272,8 @@ func TestTimesOutOfRangeRefused(t *testing.T) {
 			return tx.InsertNotification(t.Context(), n)
 		},
 		"RecordFiring": func(tx store.Tx) error { return tx.RecordFiring(t.Context(), "far", "far", far, far) },
-		"AlarmCandidates": func(tx store.Tx) error {
-			_, err := tx.AlarmCandidates(t.Context(), far)
+		"FindAlarmCandidates": func(tx store.Tx) error {
+			_, err := tx.FindAlarmCandidates(t.Context(), store.AlarmCandidateQuery{Now: far})
 			return err
 		},
 	} {

@@ -274,12 +274,12 @@ func testPolicyDeleteKeepsNotifications(t *testing.T, s store.Store) {
 	}
 }
 
-// candidates returns AlarmCandidates(now), failing t on error.
+// candidates returns FindAlarmCandidates(now), failing t on error.
 func candidates(t *testing.T, s store.Reader, now time.Time) []*store.AlarmCandidate {
 	t.Helper()
-	cs, err := s.AlarmCandidates(t.Context(), now)
+	cs, err := s.FindAlarmCandidates(t.Context(), store.AlarmCandidateQuery{Now: now})
 	if err != nil {
-		t.Fatalf("AlarmCandidates(%s): %v", now, err)
+		t.Fatalf("FindAlarmCandidates(%s): %v", now, err)
 	}
 	return cs
 }
@@ -298,7 +298,7 @@ func renderCandidates(cs []*store.AlarmCandidate) string {
 	return fmt.Sprintf("%q", out)
 }
 
-func testAlarmCandidates(t *testing.T, s store.Store) {
+func testAlarmCandidateBoundaries(t *testing.T, s store.Store) {
 	now := base
 	mk := func(id, project string, notAfter time.Time, ignore bool) *store.Certificate {
 		c := Certificate(id)
@@ -333,7 +333,7 @@ func testAlarmCandidates(t *testing.T, s store.Store) {
 		"p-web/c-edge", "p-web/c-now",
 		"p-zero/c-now",
 	}
-	requireIDs(t, "AlarmCandidates", Got(candidates(t, s, now)), want...)
+	requireIDs(t, "FindAlarmCandidates", Got(candidates(t, s, now)), want...)
 	for _, c := range candidates(t, s, now) {
 		if !c.LastFiredAt.IsZero() {
 			t.Fatalf("%s/%s: LastFiredAt %v before any firing", c.PolicyID, c.CertificateID, c.LastFiredAt)
@@ -345,9 +345,9 @@ func testAlarmCandidates(t *testing.T, s store.Store) {
 		}
 	}
 	// In a time zone other than the stored one, the same instant gives the same result.
-	requireIDs(t, "AlarmCandidates at now in UTC", Got(candidates(t, s, now.UTC())), want...)
+	requireIDs(t, "FindAlarmCandidates at now in UTC", Got(candidates(t, s, now.UTC())), want...)
 	// A second later, c-now has expired and c-beyond is within 30 days.
-	requireIDs(t, "AlarmCandidates a second later", Got(candidates(t, s, now.Add(time.Second))),
+	requireIDs(t, "FindAlarmCandidates a second later", Got(candidates(t, s, now.Add(time.Second))),
 		"p-explicit/c-beyond", "p-explicit/c-other", "p-web/c-beyond", "p-web/c-beyond-us", "p-web/c-edge")
 
 	// Firings: per (policy, certificate, not_after), upserted.
@@ -389,7 +389,7 @@ func testAlarmCandidates(t *testing.T, s store.Store) {
 	renewed := mk("c-now", "web", now.Add(10*day), false)
 	update(t, s, func(tx store.Tx) error { return tx.UpdateCertificate(t.Context(), renewed) })
 	cs := candidates(t, s, now)
-	requireIDs(t, "AlarmCandidates after the renewal", Got(cs),
+	requireIDs(t, "FindAlarmCandidates after the renewal", Got(cs),
 		"p-explicit/c-beyond", "p-explicit/c-other", "p-web/c-edge", "p-web/c-now")
 	for _, c := range cs {
 		if c.CertificateID == "c-now" && (!c.LastFiredAt.IsZero() || !c.NotAfter.Equal(renewed.NotAfter)) {
@@ -406,7 +406,7 @@ func testAlarmCandidates(t *testing.T, s store.Store) {
 		p := mkp("p-explicit", "web", 60, false, "c-other")
 		return tx.UpdateAlarmPolicy(t.Context(), p)
 	})
-	requireIDs(t, "AlarmCandidates after ignoring c-edge and disabling p-explicit", Got(candidates(t, s, now)), "p-web/c-now")
+	requireIDs(t, "FindAlarmCandidates after ignoring c-edge and disabling p-explicit", Got(candidates(t, s, now)), "p-web/c-now")
 
 	// No enabled policy at all: nothing.
 	update(t, s, func(tx store.Tx) error {
@@ -417,7 +417,7 @@ func testAlarmCandidates(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
-	requireIDs(t, "AlarmCandidates without enabled policies", Got(candidates(t, s, now)))
+	requireIDs(t, "FindAlarmCandidates without enabled policies", Got(candidates(t, s, now)))
 
 	err := s.Update(t.Context(), func(tx store.Tx) error {
 		return tx.RecordFiring(t.Context(), "p-missing", "c-now", now, now)
@@ -425,9 +425,9 @@ func testAlarmCandidates(t *testing.T, s store.Store) {
 	requireErrorIs(t, "RecordFiring of a missing policy", err, store.ErrNotFound)
 }
 
-// testAlarmCandidatesExtremeThresholds checks that a threshold reaching past
+// testFindAlarmCandidatesExtremeThresholds checks that a threshold reaching past
 // year 9999, or a negative one, affects its own policy only.
-func testAlarmCandidatesExtremeThresholds(t *testing.T, s store.Store) {
+func testFindAlarmCandidatesExtremeThresholds(t *testing.T, s store.Store) {
 	soon, far := Certificate("c-soon"), Certificate("c-far")
 	soon.IgnoreNotifications, soon.NotAfter = false, base.Add(day)
 	far.IgnoreNotifications, far.NotAfter = false, time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC)
@@ -435,12 +435,12 @@ func testAlarmCandidatesExtremeThresholds(t *testing.T, s store.Store) {
 	huge, small, negative := AlarmPolicy("p-huge"), AlarmPolicy("p-small"), AlarmPolicy("p-negative")
 	huge.DaysBeforeExpiry, small.DaysBeforeExpiry, negative.DaysBeforeExpiry = 10_000_000, 30, -5
 	insertPolicies(t, s, huge, small, negative)
-	requireIDs(t, "AlarmCandidates", Got(candidates(t, s, base)), "p-huge/c-far", "p-huge/c-soon", "p-small/c-soon")
+	requireIDs(t, "FindAlarmCandidates", Got(candidates(t, s, base)), "p-huge/c-far", "p-huge/c-soon", "p-small/c-soon")
 }
 
-// testAlarmCandidatesNanoseconds checks the bounds with a now finer than the
+// testFindAlarmCandidatesNanoseconds checks the bounds with a now finer than the
 // stored microseconds: not_after >= now and not_after <= now + days hold exactly.
-func testAlarmCandidatesNanoseconds(t *testing.T, s store.Store) {
+func testFindAlarmCandidatesNanoseconds(t *testing.T, s store.Store) {
 	c := Certificate("c")
 	c.IgnoreNotifications, c.NotAfter = false, base.Add(5*time.Microsecond)
 	insert(t, s, c)
@@ -459,7 +459,7 @@ func testAlarmCandidatesNanoseconds(t *testing.T, s store.Store) {
 		{c.NotAfter.Add(-day + time.Nanosecond), true},
 	} {
 		if got := len(candidates(t, s, tc.now)) == 1; got != tc.want {
-			t.Errorf("AlarmCandidates at not_after %+v: candidate %v, want %v", tc.now.Sub(c.NotAfter), got, tc.want)
+			t.Errorf("FindAlarmCandidates at not_after %+v: candidate %v, want %v", tc.now.Sub(c.NotAfter), got, tc.want)
 		}
 	}
 }

@@ -46,7 +46,7 @@ func testFindAlarmCandidates(t *testing.T, s store.Store) {
 	all := []string{"p-hourly/c-1", "p-hourly/c-2", "p-hourly/c-3", "p-hourly/c-revoked",
 		"p-named/c-2", "p-named/c-revoked",
 		"p-once/c-1", "p-once/c-2", "p-once/c-3", "p-once/c-revoked"}
-	requireIDs(t, "no narrowing: AlarmCandidates", Got(findCandidates(t, s, store.AlarmCandidateQuery{Now: now})), all...)
+	requireIDs(t, "no narrowing: FindAlarmCandidates", Got(findCandidates(t, s, store.AlarmCandidateQuery{Now: now})), all...)
 	requireIDs(t, "one policy", Got(findCandidates(t, s, store.AlarmCandidateQuery{Now: now, PolicyID: "p-named"})),
 		"p-named/c-2", "p-named/c-revoked")
 	requireIDs(t, "a disabled policy", Got(findCandidates(t, s, store.AlarmCandidateQuery{Now: now, PolicyID: "p-off"})))

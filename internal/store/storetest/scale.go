@@ -9,11 +9,11 @@ import (
 	"github.com/sslkit/terraform-provider-ssl/internal/store"
 )
 
-// ScaleFixture is the data of each store's AlarmCandidates scale test: N
+// ScaleFixture is the data of each store's FindAlarmCandidates scale test: N
 // certificates whose not_after spread evenly over [Now-400d, Now+800d) across
 // 20 projects, every 13th ignoring notifications, and a few policies (project
 // wide, explicit, disabled). Each store inserts the certificates in bulk its own
-// way, then compares AlarmCandidates(Now) with Want and checks the query plan.
+// way, then compares FindAlarmCandidates(Now) with Want and checks the query plan.
 type ScaleFixture struct {
 	Now      time.Time
 	N        int
@@ -78,7 +78,7 @@ func (f *ScaleFixture) Certificate(i int) *store.Certificate {
 }
 
 // Want returns the expected candidates as "policy/certificate", in the order
-// AlarmCandidates returns them, computed by brute force.
+// FindAlarmCandidates returns them, computed by brute force.
 func (f *ScaleFixture) Want() []string {
 	policies := slices.SortedFunc(slices.Values(f.Policies), func(a, b *store.AlarmPolicy) int {
 		return strings.Compare(a.ID, b.ID)

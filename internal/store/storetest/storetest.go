@@ -3,7 +3,7 @@
 // database. ca.go holds the tests of the CA hierarchies and serial numbers,
 // hosting.go those of hostings and deployments, alarms.go those of alarm
 // policies, candidates and the notification outbox; scale.go is the data of each
-// store's own AlarmCandidates scale test.
+// store's own FindAlarmCandidates scale test.
 //
 // Times in the suite have microsecond precision (PostgreSQL keeps no more) and a
 // non-UTC location; they must come back Equal, not necessarily in the same location.
@@ -73,9 +73,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"alarm policy/update rewrites every field", testPolicyUpdate},
 		{"alarm policy/list by projects", testPolicyList},
 		{"alarm policy/delete keeps notifications", testPolicyDeleteKeepsNotifications},
-		{"alarm candidates/boundaries, firings and renewal", testAlarmCandidates},
-		{"alarm candidates/extreme thresholds", testAlarmCandidatesExtremeThresholds},
-		{"alarm candidates/now finer than microseconds", testAlarmCandidatesNanoseconds},
+		{"alarm candidates/boundaries, firings and renewal", testAlarmCandidateBoundaries},
+		{"alarm candidates/extreme thresholds", testFindAlarmCandidatesExtremeThresholds},
+		{"alarm candidates/now finer than microseconds", testFindAlarmCandidatesNanoseconds},
 		{"alarm candidates/narrowed: policy, statuses, due, refire bound", testFindAlarmCandidates},
 		{"alarm evaluation/bulk notifications", testInsertNotifications},
 		{"alarm evaluation/mark enabled policies evaluated", testMarkAlarmsEvaluated},
