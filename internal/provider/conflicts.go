@@ -28,21 +28,21 @@ func (c rootConflict) Description(context.Context) string {
 func (c rootConflict) MarkdownDescription(ctx context.Context) string { return c.Description(ctx) }
 
 func (c rootConflict) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	if rootSet(req.Config.Raw, c.a) && rootSet(req.Config.Raw, c.b) {
+	raw := req.Config.Raw
+	if raw.IsNull() || !raw.IsKnown() {
+		return
+	}
+	var attrs map[string]tftypes.Value
+	if err := raw.As(&attrs); err != nil {
+		return
+	}
+	if isSet(attrs[c.a]) && isSet(attrs[c.b]) {
 		resp.Diagnostics.AddAttributeError(path.Root(c.a), "Invalid Attribute Combination", c.Description(ctx))
 	}
 }
 
-// rootSet reports whether the root attribute name of an object value is known and not
-// null.
-func rootSet(raw tftypes.Value, name string) bool {
-	if raw.IsNull() || !raw.IsKnown() {
-		return false
-	}
-	var attrs map[string]tftypes.Value
-	if err := raw.As(&attrs); err != nil {
-		return false
-	}
-	v, ok := attrs[name]
-	return ok && v.IsKnown() && !v.IsNull()
+// isSet reports whether a configured value is known and not null (a missing attribute's
+// zero Value is neither).
+func isSet(v tftypes.Value) bool {
+	return v.Type() != nil && v.IsKnown() && !v.IsNull()
 }

@@ -507,7 +507,7 @@ func TestAccCertificate_csr(t *testing.T) {
 
 // TestAccCertificate_planTimeErrors covers the refusals the plan shows before
 // anything is ordered: the catalogue (M2, M3), the organisation of OV/EV, keys,
-// validity and the revocation letter.
+// validity, the revocation letter and attributes that cannot be set together.
 func TestAccCertificate_planTimeErrors(t *testing.T) {
 	env := newTestEnv(t)
 	missing := filepath.Join(t.TempDir(), "missing.pdf")
@@ -532,6 +532,9 @@ func TestAccCertificate_planTimeErrors(t *testing.T) {
 		{certConfig("e", "e.example.test", "TrustAsia", "DV", `  revocation_reason = "certificateHold"`), regexp.MustCompile(`(?s)revocation_reason.*value must be one of`)},
 		{certConfig("e", "e.example.test", "TrustAsia", "OV", orgBlock+fmt.Sprintf(`  revocation_letter_path = %q`, missing)), summary("Revocation Letter Not Found")},
 		{certConfig("e", "e.example.test", "TrustAsia", "DV", `  csr_pem = "not a CSR"`), summary("Invalid CSR")},
+		// I6: with a CSR the key is never here, so there is no password to set.
+		{certConfig("e", "e.example.test", "TrustAsia", "DV", `  csr_pem = "not a CSR"
+  private_key_password = "secret"`), regexp.MustCompile(`(?s)Invalid Attribute Combination.*csr_pem,private_key_password`)},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {
